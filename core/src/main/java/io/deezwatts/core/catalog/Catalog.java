@@ -1,0 +1,406 @@
+package io.deezwatts.core.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The event catalog: every feed, event type, field and table, loaded from the {@code catalog.json}
+ * resource. Decoding, validation, table schemas and the reference docs all derive from it.
+ * Immutable and thread-safe.
+ */
+public final class Catalog {
+  static final String RESOURCE = "/io/deezwatts/core/catalog/catalog.json";
+
+  private final int version;
+  private final String description;
+  private final Map<String, String> fieldTypeDescriptions;
+  private final Map<String, TableSpec> tables;
+  private final Map<String, Feed> feeds;
+
+  private Catalog(
+      int version,
+      String description,
+      Map<String, String> fieldTypeDescriptions,
+      Map<String, TableSpec> tables,
+      Map<String, Feed> feeds) {
+    this.version = version;
+    this.description = description;
+    this.fieldTypeDescriptions = fieldTypeDescriptions;
+    this.tables = tables;
+    this.feeds = feeds;
+  }
+
+  private static final class Holder {
+    static final Catalog STANDARD = load();
+  }
+
+  /**
+   * The catalog shipped with deezwatts, loaded once.
+   *
+   * @throws IllegalStateException if the bundled resource is missing or inconsistent (a build
+   *     error, never a runtime condition worth retrying)
+   */
+  public static Catalog standard() {
+    return Holder.STANDARD;
+  }
+
+  private static Catalog load() {
+    try (InputStream in = Catalog.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("catalog resource missing: " + RESOURCE);
+      }
+      return parse(new ObjectMapper().readTree(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    }
+  }
+
+  public int version() {
+    return version;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** What each field type accepts, keyed by its catalog name. */
+  public Map<String, String> fieldTypeDescriptions() {
+    return fieldTypeDescriptions;
+  }
+
+  /** Every table, quarantine last, in catalog order. */
+  public Collection<TableSpec> tables() {
+    return tables.values();
+  }
+
+  /** The table of that name. */
+  public TableSpec table(String name) {
+    TableSpec t = tables.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("no table " + name);
+    }
+    return t;
+  }
+
+  public TableSpec quarantineTable() {
+    return table("quarantine");
+  }
+
+  public Collection<Feed> feeds() {
+    return feeds.values();
+  }
+
+  /**
+   * The feed of that name.
+   *
+   * @throws IllegalArgumentException naming the known feeds when there is none of that name
+   */
+  public Feed feed(String name) {
+    Feed f = feeds.get(name);
+    if (f == null) {
+      throw new IllegalArgumentException(
+          "unknown feed '" + name + "'; known feeds: " + String.join(", ", feeds.keySet()));
+    }
+    return f;
+  }
+
+  // ---- loading ----
+
+  private static Catalog parse(JsonNode root) {
+    Map<String, String> fieldTypes = new LinkedHashMap<>();
+    root.path("fieldTypes").properties().forEach(e -> fieldTypes.put(e.getKey(), e.getValue().asText()));
+    for (String t : fieldTypes.keySet()) {
+      FieldType.fromCatalog(t);
+    }
+
+    Map<String, TableSpec> tables = new LinkedHashMap<>();
+    for (JsonNode t : root.path("tables")) {
+      TableSpec spec = parseTable(t);
+      tables.put(spec.name(), spec);
+    }
+    Map<String, Feed> feeds = new LinkedHashMap<>();
+    for (JsonNode f : root.path("feeds")) {
+      Feed feed = parseFeed(f, tables);
+      feeds.put(feed.name(), feed);
+    }
+    if (!tables.containsKey("quarantine")) {
+      throw new IllegalStateException("catalog has no quarantine table");
+    }
+    return new Catalog(
+        root.path("version").asInt(),
+        root.path("description").asText(),
+        Map.copyOf(fieldTypes),
+        java.util.Collections.unmodifiableMap(tables),
+        java.util.Collections.unmodifiableMap(feeds));
+  }
+
+  private static TableSpec parseTable(JsonNode t) {
+    boolean standard = t.path("standardColumns").asBoolean(true);
+    List<Column> columns = new ArrayList<>();
+    if (standard) {
+      columns.add(
+          new Column(
+              "event_key",
+              "STRING",
+              "REQUIRED",
+              "Dedup key: 128-bit hash of the event's normalised content, 32 hex digits",
+              List.of()));
+      columns.add(new Column("type", "STRING", "REQUIRED", "The event's type", List.of()));
+      columns.add(
+          new Column("time", "TIMESTAMP", "REQUIRED", "When the event happened (UTC)", List.of()));
+    }
+    for (JsonNode c : t.path("columns")) {
+      columns.add(parseColumn(c));
+    }
+    if (standard) {
+      columns.add(
+          new Column(
+              "payload",
+              "JSON",
+              "REQUIRED",
+              "The event as the vendor sent it, compacted (whitespace and trailing commas removed)",
+              List.of()));
+      columns.add(
+          new Column(
+              "received_at", "TIMESTAMP", "REQUIRED", "When deezwatts received it", List.of()));
+      columns.add(
+          new Column(
+              "source",
+              "STRING",
+              "REQUIRED",
+              "http, pubsub, eventhubs, viriciti, rivian or replay",
+              List.of()));
+      columns.add(
+          new Column("request_id", "STRING", "NULLABLE", "X-Request-Id of the push", List.of()));
+      columns.add(
+          new Column(
+              "message_id", "STRING", "NULLABLE", "Pub/Sub or Event Hubs message id", List.of()));
+      columns.add(
+          new Column(
+              "metadata",
+              "JSON",
+              "NULLABLE",
+              "Other ingest metadata (Pub/Sub attributes, Event Hubs partition and offset)",
+              List.of()));
+    }
+    List<String> cluster = new ArrayList<>();
+    t.path("cluster").forEach(c -> cluster.add(c.asText()));
+    return new TableSpec(
+        t.path("name").asText(),
+        t.hasNonNull("feed") ? t.get("feed").asText() : null,
+        t.path("description").asText(),
+        t.path("partitionColumn").asText("time"),
+        cluster,
+        columns);
+  }
+
+  private static Column parseColumn(JsonNode c) {
+    List<Column> fields = new ArrayList<>();
+    c.path("fields").forEach(f -> fields.add(parseColumn(f)));
+    return new Column(
+        c.path("name").asText(),
+        c.path("type").asText(),
+        c.path("mode").asText("NULLABLE"),
+        c.path("description").asText(),
+        fields);
+  }
+
+  private static Feed parseFeed(JsonNode f, Map<String, TableSpec> tables) {
+    String feedName = f.path("name").asText();
+    Map<String, EventType> types = new LinkedHashMap<>();
+    for (JsonNode t : f.path("types")) {
+      TableSpec table = tableOf(tables, t.path("table").asText(), feedName);
+      List<FieldSpec> own = parseFields(t.path("fields"), table, null);
+      EventType type =
+          eventType(
+              feedName, t.path("type").asText(), table, t.path("description").asText(), true, f,
+              own);
+      if (types.put(type.name(), type) != null) {
+        throw new IllegalStateException(feedName + ": type " + type.name() + " twice");
+      }
+    }
+    List<Feed.UnknownTypeRule> rules = new ArrayList<>();
+    for (JsonNode r : f.path("unknownTypes")) {
+      TableSpec table = tableOf(tables, r.path("table").asText(), feedName);
+      String when = r.hasNonNull("whenField") ? r.get("whenField").asText() : null;
+      List<FieldSpec> own = new ArrayList<>();
+      if (when != null && !isCommon(f, table, when)) {
+        own.add(fieldNamed(types.values(), table, when));
+      }
+      rules.add(
+          new Feed.UnknownTypeRule(
+              eventType(feedName, "(unknown)", table, "A type the catalog does not know", false, f,
+                  own),
+              when));
+    }
+    List<Feed.ControlMessage> control = new ArrayList<>();
+    for (JsonNode c : f.path("controlMessages")) {
+      control.add(
+          new Feed.ControlMessage(c.path("type").asText(), c.path("description").asText()));
+    }
+    return new Feed(
+        feedName, f.path("title").asText(), f.path("spec").asText(), types, rules, control);
+  }
+
+  private static boolean isCommon(JsonNode feed, TableSpec table, String field) {
+    for (JsonNode c : feed.path("common")) {
+      if (c.path("name").asText().equals(field)) {
+        return true;
+      }
+    }
+    for (JsonNode c : feed.path("tableCommon").path(table.name())) {
+      if (c.path("name").asText().equals(field)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static FieldSpec fieldNamed(
+      Collection<EventType> types, TableSpec table, String fieldName) {
+    for (EventType t : types) {
+      FieldSpec f = t.field(fieldName);
+      if (t.table() == table && f != null) {
+        return f;
+      }
+    }
+    throw new IllegalStateException("no type of " + table + " has a field " + fieldName);
+  }
+
+  private static EventType eventType(
+      String feedName,
+      String name,
+      TableSpec table,
+      String description,
+      boolean known,
+      JsonNode feed,
+      List<FieldSpec> own) {
+    List<FieldSpec> all = new ArrayList<>(parseFields(feed.path("common"), table, null));
+    all.addAll(parseFields(feed.path("tableCommon").path(table.name()), table, null));
+    all.addAll(own);
+    return new EventType(
+        feedName, name, table, description, known, List.copyOf(own), List.copyOf(all), byName(all));
+  }
+
+  private static TableSpec tableOf(Map<String, TableSpec> tables, String name, String feed) {
+    TableSpec t = tables.get(name);
+    if (t == null || !feed.equals(t.feed())) {
+      throw new IllegalStateException(feed + ": no table " + name + " for this feed");
+    }
+    return t;
+  }
+
+  private static Map<String, FieldSpec> byName(List<FieldSpec> fields) {
+    Map<String, FieldSpec> map = new HashMap<>();
+    for (FieldSpec f : fields) {
+      for (String n : names(f)) {
+        if (map.put(n, f) != null) {
+          throw new IllegalStateException("field name " + n + " twice");
+        }
+      }
+    }
+    return Map.copyOf(map);
+  }
+
+  private static List<String> names(FieldSpec f) {
+    List<String> names = new ArrayList<>();
+    names.add(f.name());
+    names.addAll(f.aliases());
+    return names;
+  }
+
+  /**
+   * Parses field specs, resolving their column paths against the table or, inside a repeated
+   * RECORD's items, against that record.
+   */
+  private static List<FieldSpec> parseFields(JsonNode fields, TableSpec table, Column record) {
+    List<FieldSpec> out = new ArrayList<>();
+    for (JsonNode f : fields) {
+      out.add(parseField(f, table, record));
+    }
+    return out;
+  }
+
+  private static FieldSpec parseField(JsonNode f, TableSpec table, Column record) {
+    String name = f.path("name").asText();
+    FieldType type = FieldType.fromCatalog(f.path("type").asText());
+    String path = f.hasNonNull("column") ? f.get("column").asText() : null;
+    ColumnRef target = null;
+    List<FieldSpec> children = List.of();
+    if (type == FieldType.ARRAY) {
+      int idx = table.requireColumn(path);
+      Column col = table.columns().get(idx);
+      if (!col.isRecord() || !col.isRepeated()) {
+        throw new IllegalStateException(table + "." + path + " must be a REPEATED RECORD");
+      }
+      target = new ColumnRef(idx, -1);
+      children = parseFields(f.path("items"), table, col);
+    } else if (type == FieldType.OBJECT) {
+      children = parseFields(f.path("fields"), table, record);
+    } else if (type == FieldType.SCALAR) {
+      for (String c : List.of("value_num", "value_string", "value_bool")) {
+        table.requireColumn(c);
+      }
+    } else if (path != null) {
+      target = resolve(path, table, record);
+    }
+    Set<String> enums = new LinkedHashSet<>();
+    f.path("enum").forEach(e -> enums.add(e.asText()));
+    List<String> aliases = new ArrayList<>();
+    f.path("aliases").forEach(a -> aliases.add(a.asText()));
+    String pattern = f.path("pattern").asText(null);
+    if (pattern != null && !pattern.equals("^[0-9A-Fa-f]+$")) {
+      throw new IllegalStateException("unsupported pattern " + pattern + " on " + name);
+    }
+    return new FieldSpec(
+        name,
+        type,
+        f.path("unit").asText(null),
+        f.path("description").asText(""),
+        f.path("nullable").asBoolean(false),
+        f.path("optional").asBoolean(false),
+        f.hasNonNull("min") ? f.get("min").asDouble() : null,
+        f.hasNonNull("max") ? f.get("max").asDouble() : null,
+        Set.copyOf(enums).isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(enums),
+        pattern != null,
+        f.path("maxLength").asInt(0),
+        List.copyOf(aliases),
+        f.path("lenientNumericString").asBoolean(false),
+        f.path("lenientNumber").asBoolean(false),
+        path,
+        target,
+        List.copyOf(children),
+        byName(children));
+  }
+
+  private static ColumnRef resolve(String path, TableSpec table, Column record) {
+    if (record != null) {
+      int sub = record.fieldIndex(path);
+      if (sub < 0) {
+        throw new IllegalStateException(record.name() + " has no field " + path);
+      }
+      return new ColumnRef(sub, -1);
+    }
+    int dot = path.indexOf('.');
+    if (dot < 0) {
+      return new ColumnRef(table.requireColumn(path), -1);
+    }
+    int idx = table.requireColumn(path.substring(0, dot));
+    int sub = table.columns().get(idx).fieldIndex(path.substring(dot + 1));
+    if (sub < 0) {
+      throw new IllegalStateException(table + " has no column " + path);
+    }
+    return new ColumnRef(idx, sub);
+  }
+}

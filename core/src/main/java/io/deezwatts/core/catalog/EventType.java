@@ -1,0 +1,34 @@
+package io.deezwatts.core.catalog;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One event type of a feed: the table it lands in and every field it may carry, including the
+ * fields common to its feed and table.
+ *
+ * @param feed the feed's name
+ * @param name the type's name (the JSON {@code type} value; for ViriCiti charging stations, {@code
+ *     chargestations.<parameter>})
+ * @param table where its rows go
+ * @param description what the event means
+ * @param known false for the stand-in used for types the catalog does not know
+ * @param ownFields the fields documented for this type alone
+ * @param fields every field: feed-common, table-common and own, in that order
+ * @param fieldsByName lookup by JSON name, aliases included
+ */
+public record EventType(
+    String feed,
+    String name,
+    TableSpec table,
+    String description,
+    boolean known,
+    List<FieldSpec> ownFields,
+    List<FieldSpec> fields,
+    Map<String, FieldSpec> fieldsByName) {
+
+  /** The field a JSON name refers to, or null when the type does not document it. */
+  public FieldSpec field(String jsonName) {
+    return fieldsByName.get(jsonName);
+  }
+}

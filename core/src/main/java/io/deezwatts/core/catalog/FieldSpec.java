@@ -1,0 +1,86 @@
+package io.deezwatts.core.catalog;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One field of an event type, with what the vendor's document says of it and where it lands.
+ *
+ * @param name the field's JSON name as documented
+ * @param type its JSON shape and meaning
+ * @param unit unit or format, or null
+ * @param description what it means
+ * @param nullable whether JSON null is allowed (a nullable field may also be absent)
+ * @param optional whether the field may be absent
+ * @param min smallest allowed number, or null
+ * @param max largest allowed number, or null
+ * @param enumValues allowed string values, empty for any
+ * @param hex whether a string must be hexadecimal digits
+ * @param maxLength longest allowed string, or 0 for no limit
+ * @param aliases other names the vendor sends the field under
+ * @param lenientNumericString whether an integer given as a string of digits is accepted
+ * @param lenientNumber whether a string field given as a number is accepted (as its text)
+ * @param columnPath the catalog's column path ({@code gps.latitude}), or null
+ * @param target where the value lands, or null when it does not land in a typed column
+ * @param children fields of an OBJECT, or of each item of an ARRAY
+ */
+public record FieldSpec(
+    String name,
+    FieldType type,
+    String unit,
+    String description,
+    boolean nullable,
+    boolean optional,
+    Double min,
+    Double max,
+    Set<String> enumValues,
+    boolean hex,
+    int maxLength,
+    List<String> aliases,
+    boolean lenientNumericString,
+    boolean lenientNumber,
+    String columnPath,
+    ColumnRef target,
+    List<FieldSpec> children,
+    Map<String, FieldSpec> childrenByName) {
+
+  /** Whether an event breaks the spec when this field is absent. */
+  public boolean required() {
+    return !optional && !nullable;
+  }
+
+  /** The field that a JSON name (the documented one or an alias) refers to, or null. */
+  public FieldSpec child(String jsonName) {
+    return childrenByName.get(jsonName);
+  }
+
+  /** A one-line statement of the allowed values, for reasons and docs. */
+  public String constraintText() {
+    StringBuilder sb = new StringBuilder(type.catalogName());
+    if (min != null || max != null) {
+      sb.append(" in [")
+          .append(min == null ? "-inf" : formatNumber(min))
+          .append(", ")
+          .append(max == null ? "inf" : formatNumber(max))
+          .append(']');
+    }
+    if (!enumValues.isEmpty()) {
+      sb.append(" one of ").append(String.join(", ", enumValues));
+    }
+    if (hex) {
+      sb.append(", hex digits");
+    }
+    if (maxLength > 0) {
+      sb.append(", at most ").append(maxLength).append(" characters");
+    }
+    if (nullable) {
+      sb.append(", or null");
+    }
+    return sb.toString();
+  }
+
+  static String formatNumber(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}

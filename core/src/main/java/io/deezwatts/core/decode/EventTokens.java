@@ -1,0 +1,134 @@
+package io.deezwatts.core.decode;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * One event's JSON captured as a flat list of values, so that it can be validated once its {@code
+ * type} is known, wherever that field stands. Reused from event to event by one decoding call;
+ * not thread-safe.
+ */
+final class EventTokens {
+  static final byte OBJECT = 1;
+  static final byte ARRAY = 2;
+  static final byte STRING = 3;
+  static final byte INT = 4;
+  static final byte BIG_INT = 5;
+  static final byte FLOAT = 6;
+  static final byte TRUE = 7;
+  static final byte FALSE = 8;
+  static final byte NULL = 9;
+
+  byte[] kind = new byte[32];
+  String[] name = new String[32];
+  String[] text = new String[32];
+  long[] longs = new long[32];
+  double[] doubles = new double[32];
+  /** For containers: the index after the last value inside. */
+  int[] end = new int[32];
+  /** For containers: byte offsets of the opening and one past the closing bracket. */
+  int[] from = new int[32];
+  int[] to = new int[32];
+  int size;
+
+  void reset() {
+    size = 0;
+  }
+
+  /** The index after value {@code i} and everything inside it. */
+  int next(int i) {
+    byte k = kind[i];
+    return k == OBJECT || k == ARRAY ? end[i] : i + 1;
+  }
+
+  /** Index of the member {@code memberName} of object {@code obj}, or -1. */
+  int member(int obj, String memberName) {
+    for (int j = obj + 1; j < end[obj]; j = next(j)) {
+      if (memberName.equals(name[j])) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** Captures the value the parser stands on, and everything inside it. */
+  int capture(JsonParser p, JsonToken token, String fieldName) throws IOException {
+    int i = size++;
+    if (i == kind.length) {
+      grow();
+    }
+    name[i] = fieldName;
+    switch (token) {
+      case START_OBJECT -> {
+        kind[i] = OBJECT;
+        from[i] = (int) p.currentTokenLocation().getByteOffset();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+          String member = p.currentName();
+          capture(p, p.nextToken(), member);
+        }
+        to[i] = (int) p.currentTokenLocation().getByteOffset() + 1;
+        end[i] = size;
+      }
+      case START_ARRAY -> {
+        kind[i] = ARRAY;
+        from[i] = (int) p.currentTokenLocation().getByteOffset();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          capture(p, t, null);
+        }
+        to[i] = (int) p.currentTokenLocation().getByteOffset() + 1;
+        end[i] = size;
+      }
+      case VALUE_STRING -> {
+        kind[i] = STRING;
+        text[i] = p.getText();
+      }
+      case VALUE_NUMBER_INT -> {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          kind[i] = BIG_INT;
+          text[i] = p.getText();
+        } else {
+          kind[i] = INT;
+          longs[i] = p.getLongValue();
+        }
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        kind[i] = FLOAT;
+        doubles[i] = p.getDoubleValue();
+        text[i] = null;
+      }
+      case VALUE_TRUE -> kind[i] = TRUE;
+      case VALUE_FALSE -> kind[i] = FALSE;
+      case VALUE_NULL -> kind[i] = NULL;
+      default -> throw new IllegalStateException("unexpected token " + token);
+    }
+    return i;
+  }
+
+  private void grow() {
+    int n = kind.length * 2;
+    kind = Arrays.copyOf(kind, n);
+    name = Arrays.copyOf(name, n);
+    text = Arrays.copyOf(text, n);
+    longs = Arrays.copyOf(longs, n);
+    doubles = Arrays.copyOf(doubles, n);
+    end = Arrays.copyOf(end, n);
+    from = Arrays.copyOf(from, n);
+    to = Arrays.copyOf(to, n);
+  }
+
+  /** A short description of a value's JSON kind, for reasons. */
+  static String kindName(byte k) {
+    return switch (k) {
+      case OBJECT -> "an object";
+      case ARRAY -> "an array";
+      case STRING -> "a string";
+      case INT, BIG_INT, FLOAT -> "a number";
+      case TRUE, FALSE -> "a boolean";
+      default -> "null";
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** Google Cloud Functions adapters: translate platform input to a core call and back. */
+package io.deezwatts.gcp;
