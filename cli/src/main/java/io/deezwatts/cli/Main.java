@@ -1,5 +1,52 @@
 package io.deezwatts.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code deezwatts} command. */
+@Command(
+    name = "deezwatts",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Land connected-vehicle data in a warehouse.",
+    subcommands = {DecodeCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Exit status for a usage error, as the CLI contract says. */
+  static final int USAGE = 2;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests run it without exiting the JVM. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setParameterExceptionHandler(
+            (ex, args) -> {
+              CommandLine cmd = ex.getCommandLine();
+              cmd.getErr().println("deezwatts: " + ex.getMessage());
+              cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+              return USAGE;
+            })
+        .setExecutionExceptionHandler(
+            (ex, cmd, parseResult) -> {
+              cmd.getErr().println("deezwatts: " + ex.getMessage());
+              return 1;
+            });
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"deezwatts " + (v == null ? "(development build)" : v)};
+    }
+  }
 }

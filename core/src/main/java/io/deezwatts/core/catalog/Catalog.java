@@ -27,14 +27,17 @@ public final class Catalog {
   private final Map<String, String> fieldTypeDescriptions;
   private final Map<String, TableSpec> tables;
   private final Map<String, Feed> feeds;
+  private final FieldNames fieldNames;
 
   private Catalog(
       int version,
       String description,
       Map<String, String> fieldTypeDescriptions,
       Map<String, TableSpec> tables,
-      Map<String, Feed> feeds) {
+      Map<String, Feed> feeds,
+      FieldNames fieldNames) {
     this.version = version;
+    this.fieldNames = fieldNames;
     this.description = description;
     this.fieldTypeDescriptions = fieldTypeDescriptions;
     this.tables = tables;
@@ -97,6 +100,11 @@ public final class Catalog {
     return table("quarantine");
   }
 
+  /** Every field name the catalog knows, sorted, for normalising events quickly. */
+  public FieldNames fieldNames() {
+    return fieldNames;
+  }
+
   public Collection<Feed> feeds() {
     return feeds.values();
   }
@@ -119,7 +127,9 @@ public final class Catalog {
 
   private static Catalog parse(JsonNode root) {
     Map<String, String> fieldTypes = new LinkedHashMap<>();
-    root.path("fieldTypes").properties().forEach(e -> fieldTypes.put(e.getKey(), e.getValue().asText()));
+    root.path("fieldTypes")
+        .properties()
+        .forEach(e -> fieldTypes.put(e.getKey(), e.getValue().asText()));
     for (String t : fieldTypes.keySet()) {
       FieldType.fromCatalog(t);
     }
@@ -129,9 +139,10 @@ public final class Catalog {
       TableSpec spec = parseTable(t);
       tables.put(spec.name(), spec);
     }
+    FieldNames names = FieldNames.of(root.path("feeds"));
     Map<String, Feed> feeds = new LinkedHashMap<>();
     for (JsonNode f : root.path("feeds")) {
-      Feed feed = parseFeed(f, tables);
+      Feed feed = parseFeed(f, tables, names);
       feeds.put(feed.name(), feed);
     }
     if (!tables.containsKey("quarantine")) {
@@ -142,7 +153,8 @@ public final class Catalog {
         root.path("description").asText(),
         Map.copyOf(fieldTypes),
         java.util.Collections.unmodifiableMap(tables),
-        java.util.Collections.unmodifiableMap(feeds));
+        java.util.Collections.unmodifiableMap(feeds),
+        names);
   }
 
   private static TableSpec parseTable(JsonNode t) {
@@ -216,16 +228,22 @@ public final class Catalog {
         fields);
   }
 
-  private static Feed parseFeed(JsonNode f, Map<String, TableSpec> tables) {
+  private static Feed parseFeed(JsonNode f, Map<String, TableSpec> tables, FieldNames names) {
     String feedName = f.path("name").asText();
     Map<String, EventType> types = new LinkedHashMap<>();
     for (JsonNode t : f.path("types")) {
       TableSpec table = tableOf(tables, t.path("table").asText(), feedName);
-      List<FieldSpec> own = parseFields(t.path("fields"), table, null);
+      List<FieldSpec> own = parseFields(t.path("fields"), table, null, names);
       EventType type =
           eventType(
-              feedName, t.path("type").asText(), table, t.path("description").asText(), true, f,
-              own);
+              feedName,
+              t.path("type").asText(),
+              table,
+              t.path("description").asText(),
+              true,
+              f,
+              own,
+              names);
       if (types.put(type.name(), type) != null) {
         throw new IllegalStateException(feedName + ": type " + type.name() + " twice");
       }
@@ -240,14 +258,20 @@ public final class Catalog {
       }
       rules.add(
           new Feed.UnknownTypeRule(
-              eventType(feedName, "(unknown)", table, "A type the catalog does not know", false, f,
-                  own),
+              eventType(
+                  feedName,
+                  "(unknown)",
+                  table,
+                  "A type the catalog does not know",
+                  false,
+                  f,
+                  own,
+                  names),
               when));
     }
     List<Feed.ControlMessage> control = new ArrayList<>();
     for (JsonNode c : f.path("controlMessages")) {
-      control.add(
-          new Feed.ControlMessage(c.path("type").asText(), c.path("description").asText()));
+      control.add(new Feed.ControlMessage(c.path("type").asText(), c.path("description").asText()));
     }
     return new Feed(
         feedName, f.path("title").asText(), f.path("spec").asText(), types, rules, control);
@@ -285,12 +309,21 @@ public final class Catalog {
       String description,
       boolean known,
       JsonNode feed,
-      List<FieldSpec> own) {
-    List<FieldSpec> all = new ArrayList<>(parseFields(feed.path("common"), table, null));
-    all.addAll(parseFields(feed.path("tableCommon").path(table.name()), table, null));
+      List<FieldSpec> own,
+      FieldNames names) {
+    List<FieldSpec> all = new ArrayList<>(parseFields(feed.path("common"), table, null, names));
+    all.addAll(parseFields(feed.path("tableCommon").path(table.name()), table, null, names));
     all.addAll(own);
     return new EventType(
-        feedName, name, table, description, known, List.copyOf(own), List.copyOf(all), byName(all));
+        feedName,
+        name,
+        table,
+        description,
+        known,
+        List.copyOf(own),
+        List.copyOf(all),
+        byName(all),
+        (int) all.stream().filter(FieldSpec::required).count());
   }
 
   private static TableSpec tableOf(Map<String, TableSpec> tables, String name, String feed) {
@@ -324,15 +357,17 @@ public final class Catalog {
    * Parses field specs, resolving their column paths against the table or, inside a repeated
    * RECORD's items, against that record.
    */
-  private static List<FieldSpec> parseFields(JsonNode fields, TableSpec table, Column record) {
+  private static List<FieldSpec> parseFields(
+      JsonNode fields, TableSpec table, Column record, FieldNames names) {
     List<FieldSpec> out = new ArrayList<>();
     for (JsonNode f : fields) {
-      out.add(parseField(f, table, record));
+      out.add(parseField(f, table, record, names));
     }
     return out;
   }
 
-  private static FieldSpec parseField(JsonNode f, TableSpec table, Column record) {
+  private static FieldSpec parseField(
+      JsonNode f, TableSpec table, Column record, FieldNames names) {
     String name = f.path("name").asText();
     FieldType type = FieldType.fromCatalog(f.path("type").asText());
     String path = f.hasNonNull("column") ? f.get("column").asText() : null;
@@ -345,9 +380,9 @@ public final class Catalog {
         throw new IllegalStateException(table + "." + path + " must be a REPEATED RECORD");
       }
       target = new ColumnRef(idx, -1);
-      children = parseFields(f.path("items"), table, col);
+      children = parseFields(f.path("items"), table, col, names);
     } else if (type == FieldType.OBJECT) {
-      children = parseFields(f.path("fields"), table, record);
+      children = parseFields(f.path("fields"), table, record, names);
     } else if (type == FieldType.SCALAR) {
       for (String c : List.of("value_num", "value_string", "value_bool")) {
         table.requireColumn(c);
@@ -370,8 +405,8 @@ public final class Catalog {
         f.path("description").asText(""),
         f.path("nullable").asBoolean(false),
         f.path("optional").asBoolean(false),
-        f.hasNonNull("min") ? f.get("min").asDouble() : null,
-        f.hasNonNull("max") ? f.get("max").asDouble() : null,
+        f.hasNonNull("min") ? f.get("min").asDouble() : Double.NEGATIVE_INFINITY,
+        f.hasNonNull("max") ? f.get("max").asDouble() : Double.POSITIVE_INFINITY,
         Set.copyOf(enums).isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(enums),
         pattern != null,
         f.path("maxLength").asInt(0),
@@ -381,7 +416,9 @@ public final class Catalog {
         path,
         target,
         List.copyOf(children),
-        byName(children));
+        byName(children),
+        (int) children.stream().filter(FieldSpec::required).count(),
+        names.rank(name));
   }
 
   private static ColumnRef resolve(String path, TableSpec table, Column record) {

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param ownFields the fields documented for this type alone
  * @param fields every field: feed-common, table-common and own, in that order
  * @param fieldsByName lookup by JSON name, aliases included
+ * @param requiredCount how many of {@code fields} are required
  */
 public record EventType(
     String feed,
@@ -25,7 +26,8 @@ public record EventType(
     boolean known,
     List<FieldSpec> ownFields,
     List<FieldSpec> fields,
-    Map<String, FieldSpec> fieldsByName) {
+    Map<String, FieldSpec> fieldsByName,
+    int requiredCount) {
 
   /** The field a JSON name refers to, or null when the type does not document it. */
   public FieldSpec field(String jsonName) {

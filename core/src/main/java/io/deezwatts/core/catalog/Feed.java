@@ -5,8 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vendor feed: its event types, the tables they land in, and how types it does not know are
- * kept.
+ * A vendor feed: its event types, the tables they land in, and how types it does not know are kept.
  */
 public final class Feed {
   /** Where an event of an unknown type goes: the first rule whose field is present wins. */
@@ -19,6 +18,14 @@ public final class Feed {
   private final String title;
   private final String specFile;
   private final Map<String, EventType> types;
+
+  /**
+   * Open-addressing index of {@link #types} by a cheap hash, as a fresh type string arrives per
+   * event.
+   */
+  private final String[] indexKeys;
+
+  private final EventType[] indexTypes;
   private final List<UnknownTypeRule> unknownTypes;
   private final List<ControlMessage> controlMessages;
 
@@ -32,7 +39,18 @@ public final class Feed {
     this.name = name;
     this.title = title;
     this.specFile = specFile;
-    this.types = Map.copyOf(types);
+    this.types = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(types));
+    int size = Integer.highestOneBit(Math.max(16, types.size() * 4) - 1) << 1;
+    this.indexKeys = new String[size];
+    this.indexTypes = new EventType[size];
+    for (EventType t : types.values()) {
+      int i = slot(t.name());
+      while (indexKeys[i] != null) {
+        i = (i + 1) & (size - 1);
+      }
+      indexKeys[i] = t.name();
+      indexTypes[i] = t;
+    }
     this.unknownTypes = List.copyOf(unknownTypes);
     this.controlMessages = List.copyOf(controlMessages);
   }
@@ -52,7 +70,28 @@ public final class Feed {
 
   /** The type of that name, or null. */
   public EventType type(String typeName) {
-    return types.get(typeName);
+    int mask = indexKeys.length - 1;
+    for (int i = slot(typeName); indexKeys[i] != null; i = (i + 1) & mask) {
+      if (indexKeys[i].equals(typeName)) {
+        return indexTypes[i];
+      }
+    }
+    return null;
+  }
+
+  /** A hash of a few characters: cheaper than String.hashCode over the whole fresh string. */
+  private int slot(String s) {
+    int n = s.length();
+    int h = n;
+    if (n > 0) {
+      h = h * 31 + s.charAt(0);
+      h = h * 31 + s.charAt(n - 1);
+      h = h * 31 + s.charAt(n / 2);
+      h = h * 31 + s.charAt(n / 3);
+      h = h * 31 + s.charAt((2 * n) / 3);
+    }
+    h ^= h >>> 7;
+    return h & (indexKeys.length - 1);
   }
 
   public Collection<EventType> types() {

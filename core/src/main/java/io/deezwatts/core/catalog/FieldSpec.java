@@ -13,8 +13,8 @@ import java.util.Set;
  * @param description what it means
  * @param nullable whether JSON null is allowed (a nullable field may also be absent)
  * @param optional whether the field may be absent
- * @param min smallest allowed number, or null
- * @param max largest allowed number, or null
+ * @param min smallest allowed number, or negative infinity
+ * @param max largest allowed number, or positive infinity
  * @param enumValues allowed string values, empty for any
  * @param hex whether a string must be hexadecimal digits
  * @param maxLength longest allowed string, or 0 for no limit
@@ -24,6 +24,9 @@ import java.util.Set;
  * @param columnPath the catalog's column path ({@code gps.latitude}), or null
  * @param target where the value lands, or null when it does not land in a typed column
  * @param children fields of an OBJECT, or of each item of an ARRAY
+ * @param childrenByName lookup of {@code children} by JSON name, aliases included
+ * @param requiredChildren how many of {@code children} are required
+ * @param nameRank the position of {@code name} in the catalog's sorted field names
  */
 public record FieldSpec(
     String name,
@@ -32,8 +35,8 @@ public record FieldSpec(
     String description,
     boolean nullable,
     boolean optional,
-    Double min,
-    Double max,
+    double min,
+    double max,
     Set<String> enumValues,
     boolean hex,
     int maxLength,
@@ -43,7 +46,9 @@ public record FieldSpec(
     String columnPath,
     ColumnRef target,
     List<FieldSpec> children,
-    Map<String, FieldSpec> childrenByName) {
+    Map<String, FieldSpec> childrenByName,
+    int requiredChildren,
+    int nameRank) {
 
   /** Whether an event breaks the spec when this field is absent. */
   public boolean required() {
@@ -58,12 +63,8 @@ public record FieldSpec(
   /** A one-line statement of the allowed values, for reasons and docs. */
   public String constraintText() {
     StringBuilder sb = new StringBuilder(type.catalogName());
-    if (min != null || max != null) {
-      sb.append(" in [")
-          .append(min == null ? "-inf" : formatNumber(min))
-          .append(", ")
-          .append(max == null ? "inf" : formatNumber(max))
-          .append(']');
+    if (hasRange()) {
+      sb.append(" in ").append(rangeText(""));
     }
     if (!enumValues.isEmpty()) {
       sb.append(" one of ").append(String.join(", ", enumValues));
@@ -80,7 +81,23 @@ public record FieldSpec(
     return sb.toString();
   }
 
+  /** The allowed range, such as {@code [-90, 90]}, or {@code what} when only the type bounds it. */
+  public String rangeText(String what) {
+    if (!hasRange()) {
+      return what;
+    }
+    return "[" + formatNumber(min) + ", " + formatNumber(max) + "]";
+  }
+
+  /** Whether the catalog bounds the field's numbers. */
+  public boolean hasRange() {
+    return min != Double.NEGATIVE_INFINITY || max != Double.POSITIVE_INFINITY;
+  }
+
   static String formatNumber(double d) {
+    if (Double.isInfinite(d)) {
+      return d < 0 ? "-inf" : "inf";
+    }
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 }

@@ -5,8 +5,8 @@ import java.util.Locale;
 /** The JSON shape and meaning of an event field, as the catalog names it. */
 public enum FieldType {
   BOOLEAN,
-  INT16,
-  INT32,
+  INT16(Short.MIN_VALUE, Short.MAX_VALUE),
+  INT32(Integer.MIN_VALUE, Integer.MAX_VALUE),
   INT64,
   INTEGER,
   DECIMAL,
@@ -19,6 +19,18 @@ public enum FieldType {
   SCALAR,
   OBJECT,
   ARRAY;
+
+  private final long minValue;
+  private final long maxValue;
+
+  FieldType() {
+    this(Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  FieldType(long minValue, long maxValue) {
+    this.minValue = minValue;
+    this.maxValue = maxValue;
+  }
 
   /** The catalog's spelling: lower case with underscores. */
   public String catalogName() {
@@ -39,21 +51,8 @@ public enum FieldType {
     return this == INT16 || this == INT32 || this == INT64 || this == INTEGER;
   }
 
-  /** Smallest value of an integer type. */
-  long minValue() {
-    return switch (this) {
-      case INT16 -> Short.MIN_VALUE;
-      case INT32 -> Integer.MIN_VALUE;
-      default -> Long.MIN_VALUE;
-    };
-  }
-
-  /** Largest value of an integer type. */
-  long maxValue() {
-    return switch (this) {
-      case INT16 -> Short.MAX_VALUE;
-      case INT32 -> Integer.MAX_VALUE;
-      default -> Long.MAX_VALUE;
-    };
+  /** Whether an integer fits this type's bit width (always true for non-integer types). */
+  public boolean fits(long v) {
+    return v >= minValue && v <= maxValue;
   }
 }

@@ -4,10 +4,10 @@ import io.deezwatts.core.json.Murmur3;
 import java.util.Arrays;
 
 /**
- * An event's normalised content as bytes, hashed into its {@code event_key}. Fields are written
- * in name order, each value in its catalog type's normal form (an integer id sent as a string is
- * the integer; a time is its UTC instant; null is the same as absent), so the key survives
- * reformatting and re-sending and changes with any field. Reused; not thread-safe.
+ * An event's normalised content as bytes, hashed into its {@code event_key}. Fields are written in
+ * name order, each value in its catalog type's normal form (an integer id sent as a string is the
+ * integer; a time is its UTC instant; null is the same as absent), so the key survives reformatting
+ * and re-sending and changes with any field. Reused; not thread-safe.
  */
 final class Canonical {
   static final byte OBJECT = 'O';
@@ -30,6 +30,26 @@ final class Canonical {
 
   private byte[] buf = new byte[512];
   private int len;
+  private final byte[][] knownNames;
+
+  /** Pre-encodes every name the catalog knows, as {@link #putName} would write it. */
+  Canonical(io.deezwatts.core.catalog.FieldNames names) {
+    knownNames = new byte[names.size()][];
+    for (int r = 0; r < names.size(); r++) {
+      len = 0;
+      putName(names.name(r));
+      knownNames[r] = Arrays.copyOf(buf, len);
+    }
+    len = 0;
+  }
+
+  /** Writes a name the catalog knows by its rank; the bytes equal {@code putName(name)}. */
+  void putKnownName(int rank) {
+    byte[] b = knownNames[rank];
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+  }
 
   void reset(String feed, String type) {
     len = 0;

@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * One event's JSON captured as a flat list of values, so that it can be validated once its {@code
- * type} is known, wherever that field stands. Reused from event to event by one decoding call;
- * not thread-safe.
+ * type} is known, wherever that field stands. Reused from event to event by one decoding call; not
+ * thread-safe.
  */
 final class EventTokens {
   static final byte OBJECT = 1;
@@ -26,10 +26,13 @@ final class EventTokens {
   String[] text = new String[32];
   long[] longs = new long[32];
   double[] doubles = new double[32];
+
   /** For containers: the index after the last value inside. */
   int[] end = new int[32];
+
   /** For containers: byte offsets of the opening and one past the closing bracket. */
   int[] from = new int[32];
+
   int[] to = new int[32];
   int size;
 

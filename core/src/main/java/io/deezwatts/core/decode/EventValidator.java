@@ -14,8 +14,8 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.ColumnRef;
 import io.deezwatts.core.catalog.EventType;
+import io.deezwatts.core.catalog.FieldNames;
 import io.deezwatts.core.catalog.FieldSpec;
-import io.deezwatts.core.catalog.FieldType;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.json.Rfc3339;
 import java.math.BigDecimal;
@@ -32,6 +32,7 @@ import java.util.Map;
  */
 final class EventValidator {
   private static final int MAX_REASONS = 5;
+
   /** BigQuery's TIMESTAMP range, 0001-01-01 to 9999-12-31, in milliseconds. */
   private static final long MIN_EPOCH_MILLI = -62_135_596_800_000L;
 
@@ -39,20 +40,25 @@ final class EventValidator {
 
   private final EventTokens t;
   private final byte[] source;
-  private final Canonical canon = new Canonical();
+  private final Canonical canon;
   private final List<String> reasons = new ArrayList<>();
 
   // A stack of object members being sorted, shared by nested objects.
   private int[] memberIdx = new int[64];
   private String[] memberName = new String[64];
   private FieldSpec[] memberSpec = new FieldSpec[64];
+  private int[] memberRank = new int[64];
+  private long[] order = new long[64];
   private int top;
+  private final FieldNames names;
 
   private TableSpec table;
 
-  EventValidator(EventTokens tokens, byte[] source) {
+  EventValidator(EventTokens tokens, byte[] source, FieldNames names) {
     this.t = tokens;
     this.source = source;
+    this.names = names;
+    this.canon = new Canonical(names);
   }
 
   /**
@@ -66,7 +72,14 @@ final class EventValidator {
     top = 0;
     table = type.table();
     canon.reset(feed, typeName);
-    object(type.fieldsByName(), type.fields(), obj, values, table.columns(), path);
+    object(
+        type.fieldsByName(),
+        type.fields(),
+        type.requiredCount(),
+        obj,
+        values,
+        table.columns(),
+        path);
     return reasons.isEmpty();
   }
 
@@ -82,6 +95,7 @@ final class EventValidator {
   private void object(
       Map<String, FieldSpec> byName,
       List<FieldSpec> specs,
+      int required,
       int obj,
       Object[] target,
       List<Column> columns,
@@ -89,20 +103,33 @@ final class EventValidator {
     int base = top;
     for (int j = obj + 1; j < t.end[obj]; j = t.next(j)) {
       FieldSpec spec = byName.get(t.name[j]);
-      push(j, spec == null ? t.name[j] : spec.name(), spec);
+      if (spec != null) {
+        push(j, spec.name(), spec, spec.nameRank());
+      } else {
+        push(j, t.name[j], null, names.rank(t.name[j]));
+      }
     }
     sortMembers(base, top);
     canon.tag(Canonical.OBJECT);
     int requiredSeen = 0;
     String previous = null;
-    for (int k = base; k < top; k++) {
+    for (int pos = base; pos < top; pos++) {
+      int k = (int) order[pos];
       int j = memberIdx[k];
       String name = memberName[k];
       FieldSpec spec = memberSpec[k];
       if (name.equals(previous)) {
-        fail(path, name, "appears more than once" + (spec != null && !spec.aliases().isEmpty()
-            ? " (under its name or an alias: " + spec.name() + ", " + String.join(", ", spec.aliases()) + ")"
-            : ""));
+        fail(
+            path,
+            name,
+            "appears more than once"
+                + (spec != null && !spec.aliases().isEmpty()
+                    ? " (under its name or an alias: "
+                        + spec.name()
+                        + ", "
+                        + String.join(", ", spec.aliases())
+                        + ")"
+                    : ""));
         continue;
       }
       previous = name;
@@ -115,7 +142,11 @@ final class EventValidator {
         }
         continue;
       }
-      canon.putName(name);
+      if (memberRank[k] >= 0) {
+        canon.putKnownName(memberRank[k]);
+      } else {
+        canon.putName(name);
+      }
       if (spec == null) {
         generic(j);
       } else {
@@ -123,7 +154,7 @@ final class EventValidator {
       }
     }
     canon.tag(Canonical.OBJECT_END);
-    if (requiredSeen < requiredCount(specs)) {
+    if (requiredSeen < required) {
       for (FieldSpec spec : specs) {
         if (spec.required() && !present(spec, base, top)) {
           fail(path, spec.name(), "is missing; expected " + spec.constraintText());
@@ -131,16 +162,6 @@ final class EventValidator {
       }
     }
     top = base;
-  }
-
-  private static int requiredCount(List<FieldSpec> specs) {
-    int n = 0;
-    for (int i = 0; i < specs.size(); i++) {
-      if (specs.get(i).required()) {
-        n++;
-      }
-    }
-    return n;
   }
 
   private boolean present(FieldSpec spec, int from, int to) {
@@ -213,7 +234,14 @@ final class EventValidator {
           wrongKind(path, spec, j);
           return;
         }
-        object(spec.childrenByName(), spec.children(), j, target, columns, path + spec.name() + ".");
+        object(
+            spec.childrenByName(),
+            spec.children(),
+            spec.requiredChildren(),
+            j,
+            target,
+            columns,
+            path + spec.name() + ".");
       }
       case ARRAY -> array(spec, j, target, columns, path);
     }
@@ -252,20 +280,12 @@ final class EventValidator {
         return;
       }
     }
-    if (!inBits(spec.type(), v) || outside(spec, v)) {
-      fail(path, spec.name(), v + " is outside " + spec.constraintText());
+    if (!spec.type().fits(v) || outside(spec, v)) {
+      fail(path, spec.name(), v + " is outside " + spec.rangeText(spec.type().catalogName()));
       return;
     }
     canon.putLong(Canonical.INT, v);
     put(target, columns, spec.target(), v);
-  }
-
-  private static boolean inBits(FieldType type, long v) {
-    return switch (type) {
-      case INT16 -> v >= Short.MIN_VALUE && v <= Short.MAX_VALUE;
-      case INT32 -> v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
-      default -> true;
-    };
   }
 
   private void decimal(FieldSpec spec, int j, Object[] target, List<Column> columns, String path) {
@@ -284,7 +304,7 @@ final class EventValidator {
       return;
     }
     if (outside(spec, d)) {
-      fail(path, spec.name(), describe(j) + " is outside " + spec.constraintText());
+      fail(path, spec.name(), describe(j) + " is outside " + spec.rangeText("a 64-bit float"));
       return;
     }
     canon.putDouble(d);
@@ -292,7 +312,7 @@ final class EventValidator {
   }
 
   private static boolean outside(FieldSpec spec, double v) {
-    return (spec.min() != null && v < spec.min()) || (spec.max() != null && v > spec.max());
+    return v < spec.min() || v > spec.max();
   }
 
   private void string(FieldSpec spec, int j, Object[] target, List<Column> columns, String path) {
@@ -312,7 +332,10 @@ final class EventValidator {
       }
     }
     if (!spec.enumValues().isEmpty() && !spec.enumValues().contains(s)) {
-      fail(path, spec.name(), describe(j) + " is not one of " + String.join(", ", spec.enumValues()));
+      fail(
+          path,
+          spec.name(),
+          describe(j) + " is not one of " + String.join(", ", spec.enumValues()));
       return;
     }
     if (spec.hex() && !isHex(s)) {
@@ -357,8 +380,8 @@ final class EventValidator {
       case TRUE, FALSE -> target[table.requireColumn("value_bool")] = t.kind[j] == TRUE;
       case INT -> target[table.requireColumn("value_num")] = (double) t.longs[j];
       case FLOAT -> target[table.requireColumn("value_num")] = t.doubles[j];
-      case BIG_INT -> target[table.requireColumn("value_num")] =
-          new BigDecimal(t.text[j]).doubleValue();
+      case BIG_INT ->
+          target[table.requireColumn("value_num")] = new BigDecimal(t.text[j]).doubleValue();
       case STRING -> target[table.requireColumn("value_string")] = t.text[j];
       default -> {
         wrongKind(path, spec, j);
@@ -385,7 +408,14 @@ final class EventValidator {
         continue;
       }
       Object[] values = new Object[record.fields().size()];
-      object(spec.childrenByName(), spec.children(), e, values, record.fields(), item + ".");
+      object(
+          spec.childrenByName(),
+          spec.children(),
+          spec.requiredChildren(),
+          e,
+          values,
+          record.fields(),
+          item + ".");
       items.add(values);
     }
     canon.tag(Canonical.ARRAY_END);
@@ -398,11 +428,12 @@ final class EventValidator {
       case OBJECT -> {
         int base = top;
         for (int m = j + 1; m < t.end[j]; m = t.next(m)) {
-          push(m, t.name[m], null);
+          push(m, t.name[m], null, names.rank(t.name[m]));
         }
         sortMembers(base, top);
         canon.tag(Canonical.OBJECT);
-        for (int k = base; k < top; k++) {
+        for (int pos = base; pos < top; pos++) {
+          int k = (int) order[pos];
           int m = memberIdx[k];
           if (t.kind[m] != NULL) {
             canon.putName(memberName[k]);
@@ -432,8 +463,9 @@ final class EventValidator {
   private RawJson rawJson(int j) {
     return switch (t.kind[j]) {
       case OBJECT, ARRAY -> new RawJson(source, t.from[j], t.to[j]);
-      case STRING -> RawJson.ofCompact(
-          '"' + new String(JsonStringEncoder.getInstance().quoteAsString(t.text[j])) + '"');
+      case STRING ->
+          RawJson.ofCompact(
+              '"' + new String(JsonStringEncoder.getInstance().quoteAsString(t.text[j])) + '"');
       case TRUE -> RawJson.ofCompact("true");
       case FALSE -> RawJson.ofCompact("false");
       case NULL -> RawJson.ofCompact("null");
@@ -457,36 +489,51 @@ final class EventValidator {
     record[ref.subColumn()] = v;
   }
 
-  private void push(int idx, String name, FieldSpec spec) {
+  private void push(int idx, String name, FieldSpec spec, int rank) {
     if (top == memberIdx.length) {
       int n = top * 2;
       memberIdx = java.util.Arrays.copyOf(memberIdx, n);
       memberName = java.util.Arrays.copyOf(memberName, n);
       memberSpec = java.util.Arrays.copyOf(memberSpec, n);
+      memberRank = java.util.Arrays.copyOf(memberRank, n);
     }
     memberIdx[top] = idx;
     memberName[top] = name;
     memberSpec[top] = spec;
+    memberRank[top] = rank;
     top++;
   }
 
-  /** Insertion sort by name: objects have a handful of members. */
+  /**
+   * Orders members {@code [from, to)} by name into {@code order} (member positions). Objects have a
+   * handful of members, so insertion sort; names the catalog knows sort by rank (the same order as
+   * by text) packed into one long each, the rest by text.
+   */
   private void sortMembers(int from, int to) {
+    if (order.length < memberIdx.length) {
+      order = java.util.Arrays.copyOf(order, memberIdx.length);
+    }
+    boolean allKnown = true;
+    for (int k = from; k < to; k++) {
+      allKnown &= memberRank[k] >= 0;
+      order[k] = ((long) Math.max(memberRank[k], 0) << 32) | k;
+    }
     for (int i = from + 1; i < to; i++) {
-      int idx = memberIdx[i];
-      String name = memberName[i];
-      FieldSpec spec = memberSpec[i];
+      long key = order[i];
       int k = i - 1;
-      while (k >= from && memberName[k].compareTo(name) > 0) {
-        memberIdx[k + 1] = memberIdx[k];
-        memberName[k + 1] = memberName[k];
-        memberSpec[k + 1] = memberSpec[k];
+      while (k >= from && (allKnown ? order[k] > key : textAfter((int) order[k], (int) key))) {
+        order[k + 1] = order[k];
         k--;
       }
-      memberIdx[k + 1] = idx;
-      memberName[k + 1] = name;
-      memberSpec[k + 1] = spec;
+      order[k + 1] = key;
     }
+  }
+
+  private boolean textAfter(int a, int b) {
+    if (memberRank[a] >= 0 && memberRank[b] >= 0) {
+      return memberRank[a] > memberRank[b];
+    }
+    return memberName[a].compareTo(memberName[b]) > 0;
   }
 
   private void wrongKind(String path, FieldSpec spec, int j) {
@@ -495,7 +542,7 @@ final class EventValidator {
 
   private void fail(String path, String field, String problem) {
     if (reasons.size() < MAX_REASONS) {
-      reasons.add("field '" + path + field + "' " + problem);
+      reasons.add("field '" + path + field + "': " + problem);
     }
   }
 
@@ -514,9 +561,10 @@ final class EventValidator {
   private String numberText(int j) {
     return switch (t.kind[j]) {
       case INT -> Long.toString(t.longs[j]);
-      case FLOAT -> isWhole(t.doubles[j]) && Math.abs(t.doubles[j]) < 1e15
-          ? Long.toString((long) t.doubles[j])
-          : Double.toString(t.doubles[j]);
+      case FLOAT ->
+          isWhole(t.doubles[j]) && Math.abs(t.doubles[j]) < 1e15
+              ? Long.toString((long) t.doubles[j])
+              : Double.toString(t.doubles[j]);
       default -> t.text[j];
     };
   }
@@ -557,6 +605,7 @@ final class EventValidator {
   }
 
   static Instant instantOfMicros(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
 }

@@ -38,6 +38,8 @@ public record IngestContext(
   public IngestContext {
     Objects.requireNonNull(receivedAt, "receivedAt");
     Objects.requireNonNull(source, "source");
+    receivedAt =
+        receivedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // BigQuery's precision
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
   }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.EventType;
 import io.deezwatts.core.catalog.Feed;
+import io.deezwatts.core.catalog.FieldNames;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.json.Murmur3;
 import java.io.IOException;
@@ -24,11 +25,12 @@ import java.util.Set;
 
 /**
  * The streaming decoder behind {@link BulkDecoder}: one pass of Jackson's tokenizer, each event
- * captured flat, then checked against its catalog type. Connected Cars feeds are one JSON array
- * per bulk; ViriCiti is a sequence of {@code {type, payload}} messages.
+ * captured flat, then checked against its catalog type. Connected Cars feeds are one JSON array per
+ * bulk; ViriCiti is a sequence of {@code {type, payload}} messages.
  */
 final class JsonBulkDecoder implements BulkDecoder {
   private static final JsonFactory CONNECTED_CARS = factory(false);
+
   /** ViriCiti's document prints its examples with comments; accept what it prints. */
   private static final JsonFactory VIRICITI = factory(true);
 
@@ -36,11 +38,13 @@ final class JsonBulkDecoder implements BulkDecoder {
       Set.of("vehicles", "chargestations", "incidents");
 
   private final Feed feed;
+  private final FieldNames names;
   private final boolean messages;
   private final byte[] quarantinePrefix;
 
   JsonBulkDecoder(Catalog catalog, Feed feed) {
     this.feed = feed;
+    this.names = catalog.fieldNames();
     this.messages = "viriciti".equals(feed.name());
     this.quarantinePrefix = ("quarantine\0" + feed.name() + "\0").getBytes(StandardCharsets.UTF_8);
   }
@@ -82,6 +86,10 @@ final class JsonBulkDecoder implements BulkDecoder {
               + " bytes (32 MiB)",
           -1);
     }
+    if (!looksLikeUtf8(body)) {
+      throw new BulkRejectedException(
+          "the body is not UTF-8 (it looks like UTF-16 or UTF-32); send JSON in UTF-8", -1);
+    }
     Run run = new Run(body, context);
     JsonFactory factory = messages ? VIRICITI : CONNECTED_CARS;
     try (JsonParser p = factory.createParser(body)) {
@@ -95,7 +103,8 @@ final class JsonBulkDecoder implements BulkDecoder {
           run.where() + "exceeds a limit: " + shortMessage(e), run.index);
     } catch (JsonProcessingException e) {
       JsonLocation loc = e.getLocation();
-      String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+      String at =
+          loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
       throw new BulkRejectedException(
           run.where() + "not valid JSON" + at + ": " + shortMessage(e), run.index);
     } catch (IOException e) {
@@ -105,16 +114,40 @@ final class JsonBulkDecoder implements BulkDecoder {
         feed.name(), context, run.events, run.rows, run.quarantined, run.control);
   }
 
-  /** Jackson's message without its hints on which setting to change. */
-  private static String shortMessage(JsonProcessingException e) {
-    String m = e.getOriginalMessage();
-    int hint = m.indexOf(" (from `");
-    if (hint < 0) {
-      hint = m.indexOf(", from `");
+  /**
+   * JSON is UTF-8 on the wire (RFC 8259). Jackson would guess UTF-16 or UTF-32 from zero bytes and
+   * a byte-order mark; reject those instead, as every offset here counts UTF-8 bytes.
+   */
+  private static boolean looksLikeUtf8(byte[] b) {
+    if (b.length >= 2
+        && ((b[0] == (byte) 0xFE && b[1] == (byte) 0xFF)
+            || (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE))) {
+      return false;
     }
-    m = hint > 0 ? m.substring(0, hint) + (m.contains("maximum allowed (") ? ")" : "") : m;
+    for (int i = 0; i < Math.min(4, b.length); i++) {
+      if (b[i] == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Jackson's message without its hints on settings and source locations. */
+  static String shortMessage(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
     int nl = m.indexOf('\n');
-    return nl > 0 ? m.substring(0, nl) : m;
+    if (nl > 0) {
+      m = m.substring(0, nl);
+    }
+    for (String cut : new String[] {" (start marker at", " (from `", ", from `", " [Source:"}) {
+      int i = m.indexOf(cut);
+      if (i > 0) {
+        m =
+            m.substring(0, i)
+                + (cut.contains("from") && m.contains("maximum allowed (") ? ")" : "");
+      }
+    }
+    return m;
   }
 
   /** The state of one decode call. */
@@ -123,7 +156,7 @@ final class JsonBulkDecoder implements BulkDecoder {
     final IngestContext context;
     final EventTokens tokens = new EventTokens();
     final EventValidator validator;
-    final List<Row> rows = new ArrayList<>();
+    final List<Row> rows;
     final List<QuarantinedEvent> quarantined = new ArrayList<>();
     final List<ControlMessage> control = new ArrayList<>();
     final String source;
@@ -134,7 +167,8 @@ final class JsonBulkDecoder implements BulkDecoder {
     Run(byte[] body, IngestContext context) {
       this.body = body;
       this.context = context;
-      this.validator = new EventValidator(tokens, body);
+      this.rows = new ArrayList<>(Math.min(body.length / 100 + 10, Limits.MAX_EVENTS));
+      this.validator = new EventValidator(tokens, body, names);
       this.source = context.source().wireName();
       this.metadata = context.metadata().isEmpty() ? null : metadataJson(context.metadata());
     }
@@ -197,6 +231,7 @@ final class JsonBulkDecoder implements BulkDecoder {
 
     private void notAnObject(JsonParser p, JsonToken t) throws IOException {
       int from = (int) p.currentTokenLocation().getByteOffset();
+      p.finishToken(); // a string's end is known only once it is read
       p.skipChildren();
       int to = (int) p.currentLocation().getByteOffset();
       quarantine(null, "is " + kindOf(t) + ", not a JSON object", new RawJson(body, from, to));
@@ -211,8 +246,13 @@ final class JsonBulkDecoder implements BulkDecoder {
       if (type == null) {
         type = standIn(root);
         if (type == null) {
-          quarantine(typeName, "has the unknown type '" + typeName + "' and none of the fields "
-              + "that say where to keep it", raw(root));
+          quarantine(
+              typeName,
+              "has the unknown type '"
+                  + typeName
+                  + "' and none of the fields "
+                  + "that say where to keep it",
+              raw(root));
           return;
         }
       }
@@ -239,8 +279,13 @@ final class JsonBulkDecoder implements BulkDecoder {
       }
       int payload = tokens.member(root, "payload");
       if (payload < 0 || tokens.kind[payload] != EventTokens.OBJECT) {
-        quarantine(messageType, "(" + messageType + "): field 'payload' must be an object, found "
-            + (payload < 0 ? "none" : EventTokens.kindName(tokens.kind[payload])), raw(root));
+        quarantine(
+            messageType,
+            "("
+                + messageType
+                + "): field 'payload' must be an object, found "
+                + (payload < 0 ? "none" : EventTokens.kindName(tokens.kind[payload])),
+            raw(root));
         return;
       }
       String typeName = messageType;
@@ -268,8 +313,13 @@ final class JsonBulkDecoder implements BulkDecoder {
         return null;
       }
       if (tokens.kind[idx] != EventTokens.STRING) {
-        quarantine(null, ": field '" + field + "' must be a string, found "
-            + EventTokens.kindName(tokens.kind[idx]), raw(message));
+        quarantine(
+            null,
+            ": field '"
+                + field
+                + "' must be a string, found "
+                + EventTokens.kindName(tokens.kind[idx]),
+            raw(message));
         return null;
       }
       return tokens.text[idx];
@@ -305,7 +355,9 @@ final class JsonBulkDecoder implements BulkDecoder {
       TableSpec table = type.table();
       Object[] values = new Object[table.columns().size()];
       if (!validator.validate(feed.name(), typeName, type, obj, values, path)) {
-        quarantine(typeName, "(" + typeName + "): " + String.join("; ", validator.reasons()),
+        quarantine(
+            typeName,
+            "(" + typeName + "): " + String.join("; ", validator.reasons()),
             raw(message));
         return;
       }
@@ -333,7 +385,10 @@ final class JsonBulkDecoder implements BulkDecoder {
 
     private void quarantine(String type, String problem, RawJson raw) {
       String reason =
-          (messages ? "message " : "event ") + index + (problem.startsWith(":") ? "" : " ") + problem;
+          (messages ? "message " : "event ")
+              + index
+              + (problem.startsWith(":") ? "" : " ")
+              + problem;
       byte[] bytes = raw.toBytes();
       byte[] keyed = new byte[quarantinePrefix.length + bytes.length];
       System.arraycopy(quarantinePrefix, 0, keyed, 0, quarantinePrefix.length);
@@ -365,13 +420,17 @@ final class JsonBulkDecoder implements BulkDecoder {
                 sb.append(',');
               }
               sb.append('"');
-              sb.append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(e.getKey()));
+              sb.append(
+                  com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                      .quoteAsString(e.getKey()));
               sb.append("\":");
               if (e.getValue() == null) {
                 sb.append("null");
               } else {
                 sb.append('"');
-                sb.append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(e.getValue()));
+                sb.append(
+                    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                        .quoteAsString(e.getValue()));
                 sb.append('"');
               }
             });

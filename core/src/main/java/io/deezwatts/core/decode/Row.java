@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * One event as a row of its table. Values are positional, in {@link TableSpec#columns()} order:
  * {@code String}, {@code Long}, {@code Double}, {@code Boolean}, {@code Instant} (TIMESTAMP),
- * {@code LocalDate} (DATE), {@link RawJson} (JSON), {@code Object[]} (RECORD, in its fields' order),
- * {@code List<Object[]>} (REPEATED RECORD), or null.
+ * {@code LocalDate} (DATE), {@link RawJson} (JSON), {@code Object[]} (RECORD, in its fields'
+ * order), {@code List<Object[]>} (REPEATED RECORD), or null.
  */
 public final class Row {
   private final TableSpec table;

@@ -94,7 +94,7 @@ public final class CompactJson {
 
   private static int skipComment(byte[] src, int i, int to) {
     if (i + 1 < to && src[i + 1] == '/') {
-      while (i < to && src[i] != '\n') {
+      while (i < to && src[i] != '\n' && src[i] != '\r') {
         i++;
       }
       return i;

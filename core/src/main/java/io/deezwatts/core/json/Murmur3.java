@@ -126,7 +126,8 @@ public final class Murmur3 {
     return k;
   }
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private static String hex(long h1, long h2) {
     byte[] out = new byte[32];

@@ -1,10 +1,10 @@
 package io.deezwatts.core.json;
 
 /**
- * Parses RFC 3339 date-times and ISO dates without allocating, as the decoder parses one per
- * event. Strict: a four-digit year from 0001, real calendar dates, an offset (Z or ±HH:MM); lenient
- * only where RFC 3339 itself is (lower-case T and Z, a space for T, any number of fraction digits,
- * of which microseconds are kept).
+ * Parses RFC 3339 date-times and ISO dates without allocating, as the decoder parses one per event.
+ * Strict: a four-digit year from 0001, real calendar dates, an offset (Z or ±HH:MM); lenient only
+ * where RFC 3339 itself is (lower-case T and Z, a space for T, any number of fraction digits, of
+ * which microseconds are kept).
  */
 public final class Rfc3339 {
   /** Returned by {@link #parseMicros} and {@link #parseEpochDay} for text that does not parse. */
