@@ -323,7 +323,10 @@ public final class Catalog {
         List.copyOf(own),
         List.copyOf(all),
         byName(all),
-        (int) all.stream().filter(FieldSpec::required).count());
+        (int) all.stream().filter(FieldSpec::required).count(),
+        byRank(all, names),
+        EventType.keySeed1(feedName, name),
+        EventType.keySeed2(feedName, name));
   }
 
   private static TableSpec tableOf(Map<String, TableSpec> tables, String name, String feed) {
@@ -344,6 +347,20 @@ public final class Catalog {
       }
     }
     return Map.copyOf(map);
+  }
+
+  private static FieldSpec[] byRank(List<FieldSpec> fields, FieldNames names) {
+    FieldSpec[] out = new FieldSpec[names.size()];
+    for (FieldSpec f : fields) {
+      for (String n : names(f)) {
+        int r = names.rank(n);
+        if (r < 0) {
+          throw new IllegalStateException("field name " + n + " has no rank");
+        }
+        out[r] = f;
+      }
+    }
+    return out;
   }
 
   private static List<String> names(FieldSpec f) {
@@ -418,7 +435,8 @@ public final class Catalog {
         List.copyOf(children),
         byName(children),
         (int) children.stream().filter(FieldSpec::required).count(),
-        names.rank(name));
+        names.rank(name),
+        byRank(children, names));
   }
 
   private static ColumnRef resolve(String path, TableSpec table, Column record) {

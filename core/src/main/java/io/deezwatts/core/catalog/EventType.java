@@ -17,6 +17,9 @@ import java.util.Map;
  * @param fields every field: feed-common, table-common and own, in that order
  * @param fieldsByName lookup by JSON name, aliases included
  * @param requiredCount how many of {@code fields} are required
+ * @param fieldsByRank {@code fields} by the rank of a JSON name (aliases included)
+ * @param keySeed1 first half of the hash of the feed and type names, which every key starts from
+ * @param keySeed2 second half of that hash
  */
 public record EventType(
     String feed,
@@ -27,7 +30,22 @@ public record EventType(
     List<FieldSpec> ownFields,
     List<FieldSpec> fields,
     Map<String, FieldSpec> fieldsByName,
-    int requiredCount) {
+    int requiredCount,
+    FieldSpec[] fieldsByRank,
+    long keySeed1,
+    long keySeed2) {
+
+  /**
+   * The seed of event keys for a type name (this type's own, or an unknown one it stands in for).
+   */
+  public static long keySeed1(String feed, String typeName) {
+    return io.deezwatts.core.json.FieldHash.string1(feed + "\u0000" + typeName);
+  }
+
+  /** Second half of {@link #keySeed1}. */
+  public static long keySeed2(String feed, String typeName) {
+    return io.deezwatts.core.json.FieldHash.string2(feed + "\u0000" + typeName);
+  }
 
   /** The field a JSON name refers to, or null when the type does not document it. */
   public FieldSpec field(String jsonName) {

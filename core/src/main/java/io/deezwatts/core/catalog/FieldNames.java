@@ -1,6 +1,7 @@
 package io.deezwatts.core.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deezwatts.core.json.FieldHash;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -16,10 +17,18 @@ public final class FieldNames {
 
   private final Map<String, Integer> ranks;
   private final String[] byRank;
+  private final long[] hash1;
+  private final long[] hash2;
 
   private FieldNames(Map<String, Integer> ranks, String[] byRank) {
     this.ranks = ranks;
     this.byRank = byRank;
+    this.hash1 = new long[byRank.length];
+    this.hash2 = new long[byRank.length];
+    for (int r = 0; r < byRank.length; r++) {
+      hash1[r] = FieldHash.string1(byRank[r]);
+      hash2[r] = FieldHash.string2(byRank[r]);
+    }
   }
 
   static FieldNames of(JsonNode feeds) {
@@ -33,7 +42,7 @@ public final class FieldNames {
     Map<String, Integer> ranks = new HashMap<>();
     int rank = 0;
     for (String n : names) {
-      ranks.put(n, rank++);
+      ranks.put(n.intern(), rank++); // interned, as Jackson's names are: equals is then ==
     }
     return new FieldNames(Map.copyOf(ranks), names.toArray(new String[0]));
   }
@@ -41,6 +50,7 @@ public final class FieldNames {
   private static void collect(JsonNode fields, TreeSet<String> names) {
     for (JsonNode f : fields) {
       names.add(f.path("name").asText());
+      f.path("aliases").forEach(a -> names.add(a.asText()));
       collect(f.path("fields"), names);
       collect(f.path("items"), names);
     }
@@ -50,6 +60,16 @@ public final class FieldNames {
   public int rank(String name) {
     Integer r = ranks.get(name);
     return r == null ? UNKNOWN : r;
+  }
+
+  /** {@link FieldHash#string1} of the name of a rank, computed once. */
+  public long hash1(int rank) {
+    return hash1[rank];
+  }
+
+  /** {@link FieldHash#string2} of the name of a rank, computed once. */
+  public long hash2(int rank) {
+    return hash2[rank];
   }
 
   /** The name of a rank. */

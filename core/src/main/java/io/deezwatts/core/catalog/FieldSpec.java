@@ -27,6 +27,8 @@ import java.util.Set;
  * @param childrenByName lookup of {@code children} by JSON name, aliases included
  * @param requiredChildren how many of {@code children} are required
  * @param nameRank the position of {@code name} in the catalog's sorted field names
+ * @param childrenByRank {@code children} by the rank of a JSON name (aliases included), for the
+ *     decoder's hot path
  */
 public record FieldSpec(
     String name,
@@ -48,7 +50,8 @@ public record FieldSpec(
     List<FieldSpec> children,
     Map<String, FieldSpec> childrenByName,
     int requiredChildren,
-    int nameRank) {
+    int nameRank,
+    FieldSpec[] childrenByRank) {
 
   /** Whether an event breaks the spec when this field is absent. */
   public boolean required() {

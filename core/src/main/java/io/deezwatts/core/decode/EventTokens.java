@@ -2,6 +2,8 @@ package io.deezwatts.core.decode;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonTokenId;
+import io.deezwatts.core.catalog.FieldNames;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -21,8 +23,25 @@ final class EventTokens {
   static final byte FALSE = 8;
   static final byte NULL = 9;
 
+  /** Integers of at most this many characters always fit a long. */
+  private static final int SAFE_LONG_DIGITS = 18;
+
+  private final FieldNames names;
+
+  /**
+   * Ranks of recently seen names by hash slot. Jackson hands out the same String instance for a
+   * name every time, so a hit is one reference comparison.
+   */
+  private final String[] cachedName = new String[256];
+
+  private final int[] cachedRank = new int[256];
+
   byte[] kind = new byte[32];
   String[] name = new String[32];
+
+  /** The catalog rank of a member's name, or {@link FieldNames#UNKNOWN} (also for array items). */
+  int[] rank = new int[32];
+
   String[] text = new String[32];
   long[] longs = new long[32];
   double[] doubles = new double[32];
@@ -35,6 +54,10 @@ final class EventTokens {
 
   int[] to = new int[32];
   int size;
+
+  EventTokens(FieldNames names) {
+    this.names = names;
+  }
 
   void reset() {
     size = 0;
@@ -63,19 +86,19 @@ final class EventTokens {
       grow();
     }
     name[i] = fieldName;
-    switch (token) {
-      case START_OBJECT -> {
+    rank[i] = fieldName == null ? FieldNames.UNKNOWN : rankOf(fieldName);
+    switch (token.id()) {
+      case JsonTokenId.ID_START_OBJECT -> {
         kind[i] = OBJECT;
         from[i] = (int) p.currentTokenLocation().getByteOffset();
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
           String member = p.currentName();
           capture(p, p.nextToken(), member);
         }
         to[i] = (int) p.currentTokenLocation().getByteOffset() + 1;
         end[i] = size;
       }
-      case START_ARRAY -> {
+      case JsonTokenId.ID_START_ARRAY -> {
         kind[i] = ARRAY;
         from[i] = (int) p.currentTokenLocation().getByteOffset();
         JsonToken t;
@@ -85,36 +108,48 @@ final class EventTokens {
         to[i] = (int) p.currentTokenLocation().getByteOffset() + 1;
         end[i] = size;
       }
-      case VALUE_STRING -> {
+      case JsonTokenId.ID_STRING -> {
         kind[i] = STRING;
         text[i] = p.getText();
       }
-      case VALUE_NUMBER_INT -> {
-        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          kind[i] = BIG_INT;
-          text[i] = p.getText();
-        } else {
+      case JsonTokenId.ID_NUMBER_INT -> {
+        if (p.getTextLength() <= SAFE_LONG_DIGITS
+            || p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
           kind[i] = INT;
           longs[i] = p.getLongValue();
+        } else {
+          kind[i] = BIG_INT;
+          text[i] = p.getText();
         }
       }
-      case VALUE_NUMBER_FLOAT -> {
+      case JsonTokenId.ID_NUMBER_FLOAT -> {
         kind[i] = FLOAT;
         doubles[i] = p.getDoubleValue();
-        text[i] = null;
       }
-      case VALUE_TRUE -> kind[i] = TRUE;
-      case VALUE_FALSE -> kind[i] = FALSE;
-      case VALUE_NULL -> kind[i] = NULL;
+      case JsonTokenId.ID_TRUE -> kind[i] = TRUE;
+      case JsonTokenId.ID_FALSE -> kind[i] = FALSE;
+      case JsonTokenId.ID_NULL -> kind[i] = NULL;
       default -> throw new IllegalStateException("unexpected token " + token);
     }
     return i;
+  }
+
+  private int rankOf(String fieldName) {
+    int slot = fieldName.hashCode() & 255;
+    if (cachedName[slot] == fieldName) {
+      return cachedRank[slot];
+    }
+    int r = names.rank(fieldName);
+    cachedName[slot] = fieldName;
+    cachedRank[slot] = r;
+    return r;
   }
 
   private void grow() {
     int n = kind.length * 2;
     kind = Arrays.copyOf(kind, n);
     name = Arrays.copyOf(name, n);
+    rank = Arrays.copyOf(rank, n);
     text = Arrays.copyOf(text, n);
     longs = Arrays.copyOf(longs, n);
     doubles = Arrays.copyOf(doubles, n);

@@ -17,6 +17,7 @@ import io.deezwatts.core.catalog.EventType;
 import io.deezwatts.core.catalog.FieldNames;
 import io.deezwatts.core.catalog.FieldSpec;
 import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.json.FieldHash;
 import io.deezwatts.core.json.Rfc3339;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -24,7 +25,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Checks one captured event against its catalog type, fills its row values and writes its
@@ -38,27 +38,43 @@ final class EventValidator {
 
   private static final long MAX_EPOCH_MILLI = 253_402_300_799_999L;
 
+  // Value tags, so that equal bits of different kinds hash apart.
+  private static final int TAG_STRING = 1;
+  private static final int TAG_INT = 2;
+  private static final int TAG_BIG_INT = 3;
+  private static final int TAG_DECIMAL = 4;
+  private static final int TAG_TRUE = 5;
+  private static final int TAG_FALSE = 6;
+  private static final int TAG_NULL = 7;
+  private static final int TAG_INSTANT = 8;
+  private static final int TAG_DATE = 9;
+  private static final int TAG_OBJECT = 10;
+  private static final int TAG_ARRAY = 11;
+
   private final EventTokens t;
   private final byte[] source;
-  private final Canonical canon;
+  private final FieldNames names;
   private final List<String> reasons = new ArrayList<>();
 
-  // A stack of object members being sorted, shared by nested objects.
-  private int[] memberIdx = new int[64];
-  private String[] memberName = new String[64];
-  private FieldSpec[] memberSpec = new FieldSpec[64];
-  private int[] memberRank = new int[64];
-  private long[] order = new long[64];
-  private int top;
-  private final FieldNames names;
+  /** Per name rank, the object visit that last saw it: finds duplicate fields without clearing. */
+  private final int[] seen;
 
+  private int visit;
   private TableSpec table;
+
+  // The value just hashed: its tag and two halves. Set by value() and generic().
+  private int tag;
+  private long value1;
+  private long value2;
+
+  private long key1;
+  private long key2;
 
   EventValidator(EventTokens tokens, byte[] source, FieldNames names) {
     this.t = tokens;
     this.source = source;
     this.names = names;
-    this.canon = new Canonical(names);
+    this.seen = new int[names.size()];
   }
 
   /**
@@ -69,17 +85,19 @@ final class EventValidator {
   boolean validate(
       String feed, String typeName, EventType type, int obj, Object[] values, String path) {
     reasons.clear();
-    top = 0;
     table = type.table();
-    canon.reset(feed, typeName);
     object(
-        type.fieldsByName(),
+        type.fieldsByRank(),
         type.fields(),
         type.requiredCount(),
         obj,
         values,
         table.columns(),
         path);
+    long seed1 = type.known() ? type.keySeed1() : EventType.keySeed1(feed, typeName);
+    long seed2 = type.known() ? type.keySeed2() : EventType.keySeed2(feed, typeName);
+    key1 = FieldHash.fmix64(value1 ^ seed1);
+    key2 = FieldHash.fmix64(value2 + seed2 + key1);
     return reasons.isEmpty();
   }
 
@@ -89,88 +107,89 @@ final class EventValidator {
   }
 
   String eventKey() {
-    return canon.key();
+    return FieldHash.hex(key1, key2);
   }
 
+  /**
+   * Validates the members of object {@code obj} against {@code specs} and leaves the object's hash
+   * in {@link #value1}/{@link #value2}: the sum of its fields' hashes, so member order is
+   * irrelevant; a null member counts as absent.
+   */
   private void object(
-      Map<String, FieldSpec> byName,
+      FieldSpec[] byRank,
       List<FieldSpec> specs,
       int required,
       int obj,
       Object[] target,
       List<Column> columns,
       String path) {
-    int base = top;
-    for (int j = obj + 1; j < t.end[obj]; j = t.next(j)) {
-      FieldSpec spec = byName.get(t.name[j]);
-      if (spec != null) {
-        push(j, spec.name(), spec, spec.nameRank());
-      } else {
-        push(j, t.name[j], null, names.rank(t.name[j]));
-      }
-    }
-    sortMembers(base, top);
-    canon.tag(Canonical.OBJECT);
+    int stamp = ++visit;
+    long sum1 = 0;
+    long sum2 = 0;
+    int count = 0;
     int requiredSeen = 0;
-    String previous = null;
-    for (int pos = base; pos < top; pos++) {
-      int k = (int) order[pos];
-      int j = memberIdx[k];
-      String name = memberName[k];
-      FieldSpec spec = memberSpec[k];
-      if (name.equals(previous)) {
-        fail(
-            path,
-            name,
-            "appears more than once"
-                + (spec != null && !spec.aliases().isEmpty()
-                    ? " (under its name or an alias: "
-                        + spec.name()
-                        + ", "
-                        + String.join(", ", spec.aliases())
-                        + ")"
-                    : ""));
-        continue;
-      }
-      previous = name;
-      if (spec != null && spec.required()) {
-        requiredSeen++;
-      }
-      if (t.kind[j] == NULL) {
-        if (spec != null && !spec.nullable()) {
-          fail(path, name, "is null; expected " + spec.constraintText());
+    for (int j = obj + 1; j < t.end[obj]; j = t.next(j)) {
+      int r = t.rank[j];
+      FieldSpec spec = r >= 0 && byRank != null ? byRank[r] : null;
+      long name1;
+      long name2;
+      if (spec != null) {
+        int own = spec.nameRank();
+        if (seen[own] == stamp) {
+          fail(path, spec.name(), duplicate(spec));
+          continue;
         }
-        continue;
-      }
-      if (memberRank[k] >= 0) {
-        canon.putKnownName(memberRank[k]);
-      } else {
-        canon.putName(name);
-      }
-      if (spec == null) {
-        generic(j);
-      } else {
+        seen[own] = stamp;
+        if (spec.required()) {
+          requiredSeen++;
+        }
+        if (t.kind[j] == NULL) {
+          if (!spec.nullable()) {
+            fail(path, spec.name(), "is null; expected " + spec.constraintText());
+          }
+          continue;
+        }
+        name1 = names.hash1(own);
+        name2 = names.hash2(own);
         value(spec, j, target, columns, path);
+      } else {
+        if (t.kind[j] == NULL) {
+          continue;
+        }
+        if (r >= 0) {
+          name1 = names.hash1(r);
+          name2 = names.hash2(r);
+        } else {
+          name1 = FieldHash.string1(t.name[j]);
+          name2 = FieldHash.string2(t.name[j]);
+        }
+        generic(j);
       }
+      long f1 = FieldHash.field1(name1, tag, value1, value2);
+      sum1 += f1;
+      sum2 += FieldHash.field2(name2, tag, value1, value2, f1);
+      count++;
     }
-    canon.tag(Canonical.OBJECT_END);
     if (requiredSeen < required) {
       for (FieldSpec spec : specs) {
-        if (spec.required() && !present(spec, base, top)) {
+        if (spec.required() && seen[spec.nameRank()] != stamp) {
           fail(path, spec.name(), "is missing; expected " + spec.constraintText());
         }
       }
     }
-    top = base;
+    tag = TAG_OBJECT;
+    value1 = sum1 + count;
+    value2 = sum2 ^ count;
   }
 
-  private boolean present(FieldSpec spec, int from, int to) {
-    for (int k = from; k < to; k++) {
-      if (memberSpec[k] == spec) {
-        return true;
-      }
-    }
-    return false;
+  private static String duplicate(FieldSpec spec) {
+    return spec.aliases().isEmpty()
+        ? "appears more than once"
+        : "appears more than once (under its name or an alias: "
+            + spec.name()
+            + ", "
+            + String.join(", ", spec.aliases())
+            + ")";
   }
 
   private void value(FieldSpec spec, int j, Object[] target, List<Column> columns, String path) {
@@ -182,7 +201,7 @@ final class EventValidator {
           wrongKind(path, spec, j);
           return;
         }
-        canon.tag(kind == TRUE ? Canonical.TRUE : Canonical.FALSE);
+        hashed(kind == TRUE ? TAG_TRUE : TAG_FALSE, 0, 0);
         put(target, columns, ref, kind == TRUE);
       }
       case INT16, INT32, INT64, INTEGER -> integer(spec, j, target, columns, path);
@@ -195,7 +214,7 @@ final class EventValidator {
           fail(path, spec.name(), describe(j) + " is not a YYYY-MM-DD date");
           return;
         }
-        canon.putLong(Canonical.DATE, day);
+        hashed(TAG_DATE, day, 0);
         put(target, columns, ref, LocalDate.ofEpochDay(day));
       }
       case DATETIME -> {
@@ -204,7 +223,7 @@ final class EventValidator {
           fail(path, spec.name(), describe(j) + " is not an RFC 3339 date-time with an offset");
           return;
         }
-        canon.putLong(Canonical.INSTANT, micros);
+        hashed(TAG_INSTANT, micros, 0);
         put(target, columns, ref, instantOfMicros(micros));
       }
       case EPOCH_MILLIS -> {
@@ -221,7 +240,7 @@ final class EventValidator {
           fail(path, spec.name(), ms + " ms is outside the years 0001 to 9999");
           return;
         }
-        canon.putLong(Canonical.INSTANT, ms * 1000);
+        hashed(TAG_INSTANT, ms * 1000, 0);
         put(target, columns, ref, Instant.ofEpochMilli(ms));
       }
       case JSON -> {
@@ -235,7 +254,7 @@ final class EventValidator {
           return;
         }
         object(
-            spec.childrenByName(),
+            spec.childrenByRank(),
             spec.children(),
             spec.requiredChildren(),
             j,
@@ -284,7 +303,7 @@ final class EventValidator {
       fail(path, spec.name(), v + " is outside " + spec.rangeText(spec.type().catalogName()));
       return;
     }
-    canon.putLong(Canonical.INT, v);
+    hashed(TAG_INT, v, 0);
     put(target, columns, spec.target(), v);
   }
 
@@ -307,7 +326,7 @@ final class EventValidator {
       fail(path, spec.name(), describe(j) + " is outside " + spec.rangeText("a 64-bit float"));
       return;
     }
-    canon.putDouble(d);
+    hashedDouble(d);
     put(target, columns, spec.target(), d);
   }
 
@@ -346,7 +365,7 @@ final class EventValidator {
       fail(path, spec.name(), "is longer than " + spec.maxLength() + " characters");
       return;
     }
-    canon.putTagged(Canonical.STRING, s);
+    hashedString(s);
     put(target, columns, spec.target(), s);
   }
 
@@ -371,7 +390,7 @@ final class EventValidator {
       upper |= c >= 'A' && c <= 'Z';
     }
     String id = upper ? s.toLowerCase(Locale.ROOT) : s;
-    canon.putTagged(Canonical.STRING, id);
+    hashedString(id);
     put(target, columns, spec.target(), id);
   }
 
@@ -398,66 +417,73 @@ final class EventValidator {
     }
     Column record = columns.get(spec.target().column());
     List<Object[]> items = new ArrayList<>();
-    canon.tag(Canonical.ARRAY);
+    long acc1 = 0;
+    long acc2 = 0;
     int n = 0;
     for (int e = j + 1; e < t.end[j]; e = t.next(e), n++) {
       String item = path + spec.name() + "[" + n + "]";
       if (t.kind[e] != OBJECT) {
         fail(item, "", "is " + EventTokens.kindName(t.kind[e]) + ", not an object");
         generic(e);
-        continue;
+      } else {
+        Object[] values = new Object[record.fields().size()];
+        object(
+            spec.childrenByRank(),
+            spec.children(),
+            spec.requiredChildren(),
+            e,
+            values,
+            record.fields(),
+            item + ".");
+        items.add(values);
       }
-      Object[] values = new Object[record.fields().size()];
-      object(
-          spec.childrenByName(),
-          spec.children(),
-          spec.requiredChildren(),
-          e,
-          values,
-          record.fields(),
-          item + ".");
-      items.add(values);
+      acc1 = FieldHash.sequence(acc1, value1, tag);
+      acc2 = FieldHash.sequence(acc2, value2, tag + 1L);
     }
-    canon.tag(Canonical.ARRAY_END);
+    hashed(TAG_ARRAY, acc1 + n, acc2);
     put(target, columns, spec.target(), items);
   }
 
-  /** Normal form of a value the catalog says nothing about. */
+  /** Hashes a value the catalog says nothing about, by its JSON kind. */
   private void generic(int j) {
     switch (t.kind[j]) {
-      case OBJECT -> {
-        int base = top;
-        for (int m = j + 1; m < t.end[j]; m = t.next(m)) {
-          push(m, t.name[m], null, names.rank(t.name[m]));
-        }
-        sortMembers(base, top);
-        canon.tag(Canonical.OBJECT);
-        for (int pos = base; pos < top; pos++) {
-          int k = (int) order[pos];
-          int m = memberIdx[k];
-          if (t.kind[m] != NULL) {
-            canon.putName(memberName[k]);
-            generic(m);
-          }
-        }
-        canon.tag(Canonical.OBJECT_END);
-        top = base;
-      }
+      case OBJECT -> object(null, List.of(), 0, j, null, null, "");
       case ARRAY -> {
-        canon.tag(Canonical.ARRAY);
-        for (int e = j + 1; e < t.end[j]; e = t.next(e)) {
+        long acc1 = 0;
+        long acc2 = 0;
+        int n = 0;
+        for (int e = j + 1; e < t.end[j]; e = t.next(e), n++) {
           generic(e);
+          acc1 = FieldHash.sequence(acc1, value1, tag);
+          acc2 = FieldHash.sequence(acc2, value2, tag + 1L);
         }
-        canon.tag(Canonical.ARRAY_END);
+        hashed(TAG_ARRAY, acc1 + n, acc2);
       }
-      case STRING -> canon.putTagged(Canonical.STRING, t.text[j]);
-      case INT -> canon.putLong(Canonical.INT, t.longs[j]);
-      case BIG_INT -> canon.putTagged(Canonical.BIG_INT, t.text[j]);
-      case FLOAT -> canon.putDouble(t.doubles[j]);
-      case TRUE -> canon.tag(Canonical.TRUE);
-      case FALSE -> canon.tag(Canonical.FALSE);
-      default -> canon.tag(Canonical.NULL);
+      case STRING -> hashedString(t.text[j]);
+      case INT -> hashed(TAG_INT, t.longs[j], 0);
+      case BIG_INT -> {
+        hashedString(t.text[j]);
+        tag = TAG_BIG_INT;
+      }
+      case FLOAT -> hashedDouble(t.doubles[j]);
+      case TRUE -> hashed(TAG_TRUE, 0, 0);
+      case FALSE -> hashed(TAG_FALSE, 0, 0);
+      default -> hashed(TAG_NULL, 0, 0);
     }
+  }
+
+  private void hashed(int valueTag, long a, long b) {
+    tag = valueTag;
+    value1 = a;
+    value2 = b;
+  }
+
+  private void hashedDouble(double d) {
+    hashed(TAG_DECIMAL, Double.doubleToLongBits(d == 0.0 ? 0.0 : d), 0);
+  }
+
+  private void hashedString(String s) {
+    hashed(TAG_STRING, FieldHash.string1(s), FieldHash.string2(s));
   }
 
   private RawJson rawJson(int j) {
@@ -487,53 +513,6 @@ final class EventValidator {
       target[ref.column()] = record;
     }
     record[ref.subColumn()] = v;
-  }
-
-  private void push(int idx, String name, FieldSpec spec, int rank) {
-    if (top == memberIdx.length) {
-      int n = top * 2;
-      memberIdx = java.util.Arrays.copyOf(memberIdx, n);
-      memberName = java.util.Arrays.copyOf(memberName, n);
-      memberSpec = java.util.Arrays.copyOf(memberSpec, n);
-      memberRank = java.util.Arrays.copyOf(memberRank, n);
-    }
-    memberIdx[top] = idx;
-    memberName[top] = name;
-    memberSpec[top] = spec;
-    memberRank[top] = rank;
-    top++;
-  }
-
-  /**
-   * Orders members {@code [from, to)} by name into {@code order} (member positions). Objects have a
-   * handful of members, so insertion sort; names the catalog knows sort by rank (the same order as
-   * by text) packed into one long each, the rest by text.
-   */
-  private void sortMembers(int from, int to) {
-    if (order.length < memberIdx.length) {
-      order = java.util.Arrays.copyOf(order, memberIdx.length);
-    }
-    boolean allKnown = true;
-    for (int k = from; k < to; k++) {
-      allKnown &= memberRank[k] >= 0;
-      order[k] = ((long) Math.max(memberRank[k], 0) << 32) | k;
-    }
-    for (int i = from + 1; i < to; i++) {
-      long key = order[i];
-      int k = i - 1;
-      while (k >= from && (allKnown ? order[k] > key : textAfter((int) order[k], (int) key))) {
-        order[k + 1] = order[k];
-        k--;
-      }
-      order[k + 1] = key;
-    }
-  }
-
-  private boolean textAfter(int a, int b) {
-    if (memberRank[a] >= 0 && memberRank[b] >= 0) {
-      return memberRank[a] > memberRank[b];
-    }
-    return memberName[a].compareTo(memberName[b]) > 0;
   }
 
   private void wrongKind(String path, FieldSpec spec, int j) {

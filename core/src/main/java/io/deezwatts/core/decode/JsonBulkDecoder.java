@@ -154,7 +154,7 @@ final class JsonBulkDecoder implements BulkDecoder {
   private final class Run {
     final byte[] body;
     final IngestContext context;
-    final EventTokens tokens = new EventTokens();
+    final EventTokens tokens = new EventTokens(names);
     final EventValidator validator;
     final List<Row> rows;
     final List<QuarantinedEvent> quarantined = new ArrayList<>();
