@@ -256,6 +256,11 @@ public final class Catalog {
       if (when != null && !isCommon(f, table, when)) {
         own.add(fieldNamed(types.values(), table, when));
       }
+      for (JsonNode also : r.path("alsoFields")) {
+        if (!isCommon(f, table, also.asText())) {
+          own.add(fieldNamed(types.values(), table, also.asText()).asOptional());
+        }
+      }
       rules.add(
           new Feed.UnknownTypeRule(
               eventType(
@@ -424,7 +429,7 @@ public final class Catalog {
         f.path("optional").asBoolean(false),
         f.hasNonNull("min") ? f.get("min").asDouble() : Double.NEGATIVE_INFINITY,
         f.hasNonNull("max") ? f.get("max").asDouble() : Double.POSITIVE_INFINITY,
-        Set.copyOf(enums).isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(enums),
+        java.util.Collections.unmodifiableSet(enums), // one Set class: its calls stay monomorphic
         pattern != null,
         f.path("maxLength").asInt(0),
         List.copyOf(aliases),

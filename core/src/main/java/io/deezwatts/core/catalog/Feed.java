@@ -79,19 +79,59 @@ public final class Feed {
     return null;
   }
 
+  /** The type whose name is {@code chars[offset, offset+length)}, or null; allocates nothing. */
+  public EventType type(char[] chars, int offset, int length) {
+    int mask = indexKeys.length - 1;
+    int h = length;
+    if (length > 0) {
+      h =
+          mix(
+              h,
+              chars[offset],
+              chars[offset + length - 1],
+              chars[offset + length / 2],
+              chars[offset + length / 3],
+              chars[offset + (2 * length) / 3]);
+    }
+    for (int i = (h ^ (h >>> 7)) & mask; indexKeys[i] != null; i = (i + 1) & mask) {
+      String key = indexKeys[i];
+      if (key.length() == length
+          && key.contentEquals(java.nio.CharBuffer.wrap(chars, offset, length))) {
+        return indexTypes[i];
+      }
+    }
+    return null;
+  }
+
   /** A hash of a few characters: cheaper than String.hashCode over the whole fresh string. */
   private int slot(String s) {
     int n = s.length();
     int h = n;
     if (n > 0) {
-      h = h * 31 + s.charAt(0);
-      h = h * 31 + s.charAt(n - 1);
-      h = h * 31 + s.charAt(n / 2);
-      h = h * 31 + s.charAt(n / 3);
-      h = h * 31 + s.charAt((2 * n) / 3);
+      h =
+          mix(
+              h,
+              s.charAt(0),
+              s.charAt(n - 1),
+              s.charAt(n / 2),
+              s.charAt(n / 3),
+              s.charAt((2 * n) / 3));
     }
     h ^= h >>> 7;
     return h & (indexKeys.length - 1);
+  }
+
+  private static boolean sameChars(String key, char[] chars, int offset) {
+    for (int k = 0, n = key.length(); k < n; k++) {
+      if (key.charAt(k) != chars[offset + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int mix(int h, char a, char b, char c, char d, char e) {
+    return ((((h * 31 + a) * 31 + b) * 31 + c) * 31 + d) * 31 + e;
   }
 
   public Collection<EventType> types() {

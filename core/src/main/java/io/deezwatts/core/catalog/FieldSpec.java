@@ -53,6 +53,32 @@ public record FieldSpec(
     int nameRank,
     FieldSpec[] childrenByRank) {
 
+  /** This field, allowed to be absent. */
+  public FieldSpec asOptional() {
+    return new FieldSpec(
+        name,
+        type,
+        unit,
+        description,
+        nullable,
+        true,
+        min,
+        max,
+        enumValues,
+        hex,
+        maxLength,
+        aliases,
+        lenientNumericString,
+        lenientNumber,
+        columnPath,
+        target,
+        children,
+        childrenByName,
+        requiredChildren,
+        nameRank,
+        childrenByRank);
+  }
+
   /** Whether an event breaks the spec when this field is absent. */
   public boolean required() {
     return !optional && !nullable;

@@ -3,7 +3,10 @@ package io.deezwatts.core.decode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
+import io.deezwatts.core.catalog.EventType;
+import io.deezwatts.core.catalog.Feed;
 import io.deezwatts.core.catalog.FieldNames;
+import io.deezwatts.core.json.Rfc3339;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -23,10 +26,14 @@ final class EventTokens {
   static final byte FALSE = 8;
   static final byte NULL = 9;
 
+  /** A string that parsed as an RFC 3339 date-time: {@code longs} holds its epoch microseconds. */
+  static final byte DATETIME = 10;
+
   /** Integers of at most this many characters always fit a long. */
   private static final int SAFE_LONG_DIGITS = 18;
 
   private final FieldNames names;
+  private final Feed feed;
 
   /**
    * Ranks of recently seen names by hash slot. Jackson hands out the same String instance for a
@@ -55,12 +62,20 @@ final class EventTokens {
   int[] to = new int[32];
   int size;
 
-  EventTokens(FieldNames names) {
+  /** The type that the member at {@link #typeIndex} named, resolved while reading it. */
+  EventType type;
+
+  int typeIndex = -1;
+
+  EventTokens(FieldNames names, Feed feed) {
     this.names = names;
+    this.feed = feed;
   }
 
   void reset() {
     size = 0;
+    type = null;
+    typeIndex = -1;
   }
 
   /** The index after value {@code i} and everything inside it. */
@@ -108,10 +123,7 @@ final class EventTokens {
         to[i] = (int) p.currentTokenLocation().getByteOffset() + 1;
         end[i] = size;
       }
-      case JsonTokenId.ID_STRING -> {
-        kind[i] = STRING;
-        text[i] = p.getText();
-      }
+      case JsonTokenId.ID_STRING -> string(p, i, fieldName);
       case JsonTokenId.ID_NUMBER_INT -> {
         if (p.getTextLength() <= SAFE_LONG_DIGITS
             || p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
@@ -132,6 +144,35 @@ final class EventTokens {
       default -> throw new IllegalStateException("unexpected token " + token);
     }
     return i;
+  }
+
+  /**
+   * Reads a string. Two strings stand in every event, and neither needs a String of its own: a
+   * {@code type} the feed knows is its type's name, and a {@code time} is kept as microseconds.
+   */
+  private void string(JsonParser p, int i, String fieldName) throws IOException {
+    // Jackson interns field names, so these compare by reference.
+    if (fieldName == "time") { // NOPMD: interned
+      long micros =
+          Rfc3339.parseMicros(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      if (micros != Rfc3339.INVALID) {
+        kind[i] = DATETIME;
+        longs[i] = micros;
+        text[i] = null;
+        return;
+      }
+    } else if (fieldName == "type") { // NOPMD: interned
+      EventType type = feed.type(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      if (type != null) {
+        kind[i] = STRING;
+        text[i] = type.name();
+        this.type = type;
+        this.typeIndex = i;
+        return;
+      }
+    }
+    kind[i] = STRING;
+    text[i] = p.getText();
   }
 
   private int rankOf(String fieldName) {
@@ -165,6 +206,7 @@ final class EventTokens {
       case ARRAY -> "an array";
       case STRING -> "a string";
       case INT, BIG_INT, FLOAT -> "a number";
+      case DATETIME -> "a date-time string";
       case TRUE, FALSE -> "a boolean";
       default -> "null";
     };

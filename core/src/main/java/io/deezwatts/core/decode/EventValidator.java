@@ -60,6 +60,7 @@ final class EventValidator {
   private final int[] seen;
 
   private int visit;
+  private int root;
   private TableSpec table;
 
   // The value just hashed: its tag and two halves. Set by value() and generic().
@@ -86,6 +87,7 @@ final class EventValidator {
       String feed, String typeName, EventType type, int obj, Object[] values, String path) {
     reasons.clear();
     table = type.table();
+    root = obj;
     object(
         type.fieldsByRank(),
         type.fields(),
@@ -153,8 +155,8 @@ final class EventValidator {
         name2 = names.hash2(own);
         value(spec, j, target, columns, path);
       } else {
-        if (t.kind[j] == NULL) {
-          continue;
+        if (t.kind[j] == NULL || (obj == root && t.name[j] == "type")) { // NOPMD: interned
+          continue; // the type is in the key's seed already
         }
         if (r >= 0) {
           name1 = names.hash1(r);
@@ -218,7 +220,10 @@ final class EventValidator {
         put(target, columns, ref, LocalDate.ofEpochDay(day));
       }
       case DATETIME -> {
-        long micros = kind == STRING ? Rfc3339.parseMicros(t.text[j]) : Rfc3339.INVALID;
+        long micros =
+            kind == EventTokens.DATETIME
+                ? t.longs[j]
+                : kind == STRING ? Rfc3339.parseMicros(t.text[j]) : Rfc3339.INVALID;
         if (micros == Rfc3339.INVALID) {
           fail(path, spec.name(), describe(j) + " is not an RFC 3339 date-time with an offset");
           return;
@@ -466,6 +471,7 @@ final class EventValidator {
         tag = TAG_BIG_INT;
       }
       case FLOAT -> hashedDouble(t.doubles[j]);
+      case EventTokens.DATETIME -> hashed(TAG_INSTANT, t.longs[j], 0);
       case TRUE -> hashed(TAG_TRUE, 0, 0);
       case FALSE -> hashed(TAG_FALSE, 0, 0);
       default -> hashed(TAG_NULL, 0, 0);
@@ -495,6 +501,7 @@ final class EventValidator {
       case TRUE -> RawJson.ofCompact("true");
       case FALSE -> RawJson.ofCompact("false");
       case NULL -> RawJson.ofCompact("null");
+      case EventTokens.DATETIME -> RawJson.ofCompact("\"" + instantOfMicros(t.longs[j]) + "\"");
       default -> RawJson.ofCompact(numberText(j));
     };
   }
@@ -533,6 +540,7 @@ final class EventValidator {
         yield "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"";
       }
       case INT, BIG_INT, FLOAT -> numberText(j);
+      case EventTokens.DATETIME -> "\"" + instantOfMicros(t.longs[j]) + "\"";
       default -> EventTokens.kindName(t.kind[j]);
     };
   }

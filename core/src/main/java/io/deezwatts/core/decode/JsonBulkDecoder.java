@@ -154,7 +154,7 @@ final class JsonBulkDecoder implements BulkDecoder {
   private final class Run {
     final byte[] body;
     final IngestContext context;
-    final EventTokens tokens = new EventTokens(names);
+    final EventTokens tokens = new EventTokens(names, feed);
     final EventValidator validator;
     final List<Row> rows;
     final List<QuarantinedEvent> quarantined = new ArrayList<>();
@@ -242,7 +242,8 @@ final class JsonBulkDecoder implements BulkDecoder {
       if (typeName == null) {
         return;
       }
-      EventType type = feed.type(typeName);
+      int typeIdx = tokens.member(root, "type");
+      EventType type = tokens.typeIndex == typeIdx ? tokens.type : feed.type(typeName);
       if (type == null) {
         type = standIn(root);
         if (type == null) {

@@ -19,7 +19,17 @@ public final class Rfc3339 {
    * (second 60) are not accepted, since no instant in UTC represents them.
    */
   public static long parseMicros(CharSequence s) {
-    int n = s.length();
+    String str = s.toString();
+    return parseMicros(str.toCharArray(), 0, str.length());
+  }
+
+  /**
+   * Microseconds since the epoch of the RFC 3339 date-time in {@code chars[offset, offset+length)},
+   * or {@link #INVALID}. Allocates nothing.
+   */
+  public static long parseMicros(char[] chars, int offset, int length) {
+    Chars s = new Chars(chars, offset, length);
+    int n = length;
     if (n < 20) {
       return INVALID;
     }
@@ -95,7 +105,8 @@ public final class Rfc3339 {
   }
 
   /** Days since 1970-01-01 of a {@code YYYY-MM-DD} date, or {@link #INVALID}. */
-  public static long parseEpochDay(CharSequence s) {
+  public static long parseEpochDay(CharSequence text) {
+    Chars s = new Chars(text.toString().toCharArray(), 0, text.length());
     if (s.length() != 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
       return INVALID;
     }
@@ -113,7 +124,30 @@ public final class Rfc3339 {
   }
 
   /** The number written by {@code count} digits at {@code from}, or -1. */
-  private static int digits(CharSequence s, int from, int count) {
+  /**
+   * A window on a char array; a final class, so that its calls inline and it is never allocated.
+   */
+  private static final class Chars {
+    final char[] a;
+    final int off;
+    final int len;
+
+    Chars(char[] a, int off, int len) {
+      this.a = a;
+      this.off = off;
+      this.len = len;
+    }
+
+    char charAt(int i) {
+      return a[off + i];
+    }
+
+    int length() {
+      return len;
+    }
+  }
+
+  private static int digits(Chars s, int from, int count) {
     int v = 0;
     for (int i = from; i < from + count; i++) {
       char c = s.charAt(i);

@@ -336,6 +336,8 @@ class QuarantineTest {
     assertEquals("admin_events", row.table().name());
     assertEquals("fleet_renamed", row.type());
     assertEquals(9L, row.get("id"));
+    assertEquals(47583L, row.get("fleet_id"), "fleetId lands in its column");
+    assertNull(row.get("vehicle_id"));
     assertEquals(event, row.payload().toString());
   }
 
