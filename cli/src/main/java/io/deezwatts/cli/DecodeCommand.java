@@ -92,11 +92,11 @@ final class DecodeCommand implements Callable<Integer> {
       }
       if (rows) {
         for (Row row : bulk.rows()) {
-          RowJson.writeRow(g, row);
+          RowJson.writeRow(g, row, true);
           line(g, out);
         }
         for (QuarantinedEvent q : bulk.quarantined()) {
-          RowJson.writeQuarantined(g, q, null);
+          RowJson.writeQuarantined(g, q);
           line(g, out);
         }
       }

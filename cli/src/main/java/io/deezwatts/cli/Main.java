@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Land connected-vehicle data in a warehouse.",
-    subcommands = {DecodeCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DecodeCommand.class,
+      IngestCommand.class,
+      SqlCommand.class,
+      SchemaCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -8,19 +8,32 @@ import io.deezwatts.core.decode.RawJson;
 import io.deezwatts.core.decode.Row;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.IntFunction;
 
-/** Writes rows and quarantine entries as one JSON object per line, snake_case, nulls left out. */
-final class RowJson {
-  static final JsonFactory JSON = JsonFactory.builder().build();
+/**
+ * Writes rows as JSON objects keyed by snake_case column name, nulls left out: the lines of {@code
+ * decode --rows}, and the newline-delimited files the DuckDB sink loads.
+ */
+public final class RowJson {
+  public static final JsonFactory JSON = JsonFactory.builder().build();
 
   private RowJson() {}
 
-  static void writeRow(JsonGenerator g, Row row) throws IOException {
+  /** A row, with a leading {@code "table"} member when {@code withTable}. */
+  public static void writeRow(JsonGenerator g, Row row, boolean withTable) throws IOException {
+    writeObject(g, withTable ? row.table().name() : null, row.table().columns(), row::value);
+  }
+
+  /** Values in the order of {@code columns}, as one object. */
+  public static void writeObject(
+      JsonGenerator g, String table, List<Column> columns, IntFunction<Object> values)
+      throws IOException {
     g.writeStartObject();
-    g.writeStringField("table", row.table().name());
-    List<Column> columns = row.table().columns();
+    if (table != null) {
+      g.writeStringField("table", table);
+    }
     for (int i = 0; i < columns.size(); i++) {
-      Object v = row.value(i);
+      Object v = values.apply(i);
       if (v != null) {
         g.writeFieldName(columns.get(i).name());
         value(g, columns.get(i), v);
@@ -29,8 +42,7 @@ final class RowJson {
     g.writeEndObject();
   }
 
-  static void writeQuarantined(JsonGenerator g, QuarantinedEvent q, Row context)
-      throws IOException {
+  static void writeQuarantined(JsonGenerator g, QuarantinedEvent q) throws IOException {
     g.writeStartObject();
     g.writeStringField("table", "quarantine");
     g.writeStringField("event_key", q.eventKey());
@@ -45,16 +57,18 @@ final class RowJson {
     g.writeEndObject();
   }
 
-  @SuppressWarnings("unchecked")
   private static void value(JsonGenerator g, Column c, Object v) throws IOException {
     if (v instanceof RawJson raw) {
       g.writeRawValue(raw.toString());
+    } else if (v instanceof String s && "JSON".equals(c.type())) {
+      g.writeRawValue(s); // JSON text, such as ingest metadata
     } else if (v instanceof Object[] record) {
-      record(g, c, record);
+      writeObject(g, null, c.fields(), i -> record[i]);
     } else if (v instanceof List<?> items) {
       g.writeStartArray();
       for (Object item : items) {
-        record(g, c, (Object[]) item);
+        Object[] record = (Object[]) item;
+        writeObject(g, null, c.fields(), i -> record[i]);
       }
       g.writeEndArray();
     } else if (v instanceof Long l) {
@@ -66,16 +80,5 @@ final class RowJson {
     } else {
       g.writeString(v.toString()); // String, Instant (ISO-8601 UTC), LocalDate
     }
-  }
-
-  private static void record(JsonGenerator g, Column c, Object[] values) throws IOException {
-    g.writeStartObject();
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] != null) {
-        g.writeFieldName(c.fields().get(i).name());
-        value(g, c.fields().get(i), values[i]);
-      }
-    }
-    g.writeEndObject();
   }
 }
