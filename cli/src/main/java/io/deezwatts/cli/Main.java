@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Land connected-vehicle data in a warehouse.",
     subcommands = {
+      ServeCommand.class,
       DecodeCommand.class,
       IngestCommand.class,
       SqlCommand.class,

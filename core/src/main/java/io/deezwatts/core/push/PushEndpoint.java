@@ -1,0 +1,175 @@
+package io.deezwatts.core.push;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.deezwatts.core.decode.IngestContext;
+import io.deezwatts.core.decode.Limits;
+import io.deezwatts.core.ingest.IngestOutcome;
+import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.sink.SinkException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The HTTP push endpoint Connected Cars posts bulks to, independent of the platform: the Google
+ * Cloud and Azure functions translate their request into {@link #handle} and its {@link
+ * PushResponse} back. It answers 200 only after the sink has stored everything.
+ *
+ * <p>Statuses: 405 for anything but POST; 404 for an unknown path; 401 without the secret (never
+ * saying which part was wrong) or with a bad signature; 413 above 32 MiB; 400 for a body that is
+ * not a JSON array (stored raw in quarantine first); 503 when storing failed transiently (retry);
+ * 500 when it failed for good or something unexpected happened.
+ */
+public final class PushEndpoint {
+  private static final System.Logger LOG = System.getLogger(PushEndpoint.class.getName());
+
+  /** Checks the body against the {@code X-Request-Signature} header; returns null or a reason. */
+  @FunctionalInterface
+  public interface SignatureCheck {
+    /** Null when the signature holds; otherwise a short reason, safe to log. */
+    String problem(String header, byte[] body);
+  }
+
+  private final IngestService service;
+  private final Predicate<String> authorization;
+  private final SignatureCheck signature;
+  private final String defaultFeed;
+  private final Duration deadline;
+  private final Clock clock;
+
+  /**
+   * @param service decodes and stores bulks
+   * @param authorization true for an {@code Authorization} header value (or null) that carries the
+   *     secret
+   * @param signature the {@code X-Request-Signature} check, or null when not configured
+   * @param defaultFeed the feed for the root path
+   * @param deadline how long a bulk may take to store, retries included; less than the function's
+   *     own timeout
+   */
+  public PushEndpoint(
+      IngestService service,
+      Predicate<String> authorization,
+      SignatureCheck signature,
+      String defaultFeed,
+      Duration deadline,
+      Clock clock) {
+    this.service = service;
+    this.authorization = authorization;
+    this.signature = signature;
+    this.defaultFeed = defaultFeed;
+    this.deadline = deadline;
+    this.clock = clock;
+  }
+
+  /** The feed a request path selects, or null for an unknown path. */
+  public String feedFor(String path) {
+    String p = path == null ? "" : path;
+    while (p.endsWith("/") && p.length() > 1) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return switch (p) {
+      case "", "/" -> defaultFeed;
+      case "/data-streams" -> "data-streams";
+      case "/legacy", "/legacy/account", "/legacy/car" -> "legacy-push";
+      case "/viriciti" -> "viriciti";
+      default -> null;
+    };
+  }
+
+  /**
+   * Handles one push. Never throws: every failure becomes a status with a short JSON error.
+   *
+   * @param method the HTTP method
+   * @param path the request path
+   * @param headers a header's first value by name (case-insensitive), or null
+   * @param contentLength the declared length, or -1
+   * @param body the request body, read here up to the limit
+   */
+  public PushResponse handle(
+      String method,
+      String path,
+      Function<String, String> headers,
+      long contentLength,
+      InputStream body) {
+    if (!"POST".equalsIgnoreCase(method)) {
+      return error(405, "only POST is allowed");
+    }
+    String feed = feedFor(path);
+    if (feed == null) {
+      return error(404, "unknown path; use /, /data-streams, /legacy/account or /legacy/car");
+    }
+    if (!authorization.test(headers.apply("Authorization"))) {
+      return error(401, "unauthorized");
+    }
+    if (contentLength > Limits.MAX_BODY_BYTES) {
+      return tooLarge();
+    }
+    byte[] bytes;
+    try {
+      bytes = body.readNBytes(Limits.MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      return error(400, "could not read the request body");
+    }
+    if (bytes.length > Limits.MAX_BODY_BYTES) {
+      return tooLarge();
+    }
+    String requestId = headers.apply("X-Request-Id");
+    if (signature != null) {
+      String problem = signature.problem(headers.apply("X-Request-Signature"), bytes);
+      if (problem != null) {
+        LOG.log(Level.WARNING, "push {0} refused: X-Request-Signature {1}", requestId, problem);
+        return error(401, "unauthorized");
+      }
+    }
+    Instant now = clock.instant();
+    IngestContext context =
+        new IngestContext(now, IngestContext.Source.HTTP, requestId, null, Map.of());
+    try {
+      IngestOutcome outcome = service.ingest(feed, bytes, context, now.plus(deadline));
+      if (!outcome.accepted()) {
+        LOG.log(Level.INFO, "push {0} rejected and quarantined: {1}", requestId, outcome.error());
+        return error(400, outcome.error());
+      }
+      return new PushResponse(
+          200,
+          "{\"status\":\"accepted\",\"events\":"
+              + outcome.events()
+              + ",\"stored\":"
+              + outcome.written().rowsStored()
+              + ",\"quarantined\":"
+              + outcome.written().quarantined()
+              + "}");
+    } catch (SinkException e) {
+      LOG.log(
+          Level.WARNING,
+          "push {0} not stored ({1}): {2}",
+          requestId,
+          e.isTransient() ? "transient" : "permanent",
+          e.getMessage());
+      return e.isTransient()
+          ? error(503, "storage is unavailable; retry the bulk")
+          : error(500, "storage failed; the bulk was not stored");
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "push " + requestId + " failed unexpectedly", e);
+      return error(500, "internal error; the bulk was not stored");
+    }
+  }
+
+  private static PushResponse tooLarge() {
+    return error(413, "the body is larger than " + Limits.MAX_BODY_BYTES + " bytes (32 MiB)");
+  }
+
+  private static PushResponse error(int status, String message) {
+    return new PushResponse(
+        status,
+        "{\"error\":\""
+            + new String(JsonStringEncoder.getInstance().quoteAsString(message))
+            + "\"}");
+  }
+}

@@ -1,0 +1,571 @@
+package io.deezwatts.core.sink.bigquery;
+
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryError;
+import com.google.cloud.bigquery.BigQueryException;
+import com.google.cloud.bigquery.BigQueryOptions;
+import com.google.cloud.bigquery.InsertAllRequest;
+import com.google.cloud.bigquery.InsertAllResponse;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.http.HttpTransportOptions;
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.sink.QuarantineEntry;
+import io.deezwatts.core.sink.Sink;
+import io.deezwatts.core.sink.SinkBatch;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.WriteResult;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stores bulks in BigQuery with streaming inserts ({@code tabledata.insertAll}).
+ *
+ * <p>Rows go to their feed's table, quarantine entries to {@code quarantine}, in requests of at
+ * most 500 rows and under 9 MB, each row with its {@code event_key} as {@code insertId} and with
+ * {@code skipInvalidRows} and {@code ignoreUnknownValues} off. Every response's {@code
+ * insertErrors} is read, HTTP 200 or not (see {@link BigQueryErrors} for what each error means):
+ *
+ * <ul>
+ *   <li>a row BigQuery refuses as {@code invalid} (say the table's schema lags the catalog) is
+ *       moved to quarantine with BigQuery's reason, and the rows it stopped are sent again at once;
+ *   <li>rows with transient errors, or a whole request that failed transiently (HTTP 429 or 5xx,
+ *       I/O, a timeout), are sent again, only those rows, after an exponential backoff with full
+ *       jitter, up to {@link Options#maxAttempts()} attempts and never past the caller's deadline;
+ *   <li>anything else fails the bulk at once as permanent.
+ * </ul>
+ *
+ * <p>When a chunk runs out of attempts or time the whole bulk fails as transient and the sender
+ * retries it; rows already stored are harmless, as the retry carries the same insert ids and the
+ * {@code _dedup} views keep one row per {@code event_key}. Rows absent from {@code insertErrors}
+ * are stored: with {@code skipInvalidRows} off BigQuery lists every row it did not store, as {@code
+ * stopped} when another row was at fault.
+ *
+ * <p>One BigQuery client per sink, created with it and reused; the client's own retries are off so
+ * that this class alone decides. Thread-safe. Logs carry tables, counts and error reasons, never
+ * row contents or credentials.
+ */
+public final class BigQuerySink implements Sink {
+  /** Points the client at another host, such as an emulator or a recording proxy. */
+  public static final String ENDPOINT_VARIABLE = "DEEZWATTS_BIGQUERY_ENDPOINT";
+
+  /** When set beside {@link #ENDPOINT_VARIABLE}, credentials are sent to that endpoint too. */
+  static final String CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS";
+
+  private static final System.Logger LOG = System.getLogger(BigQuerySink.class.getName());
+
+  /**
+   * How hard the sink tries, and how long it waits for BigQuery.
+   *
+   * @param maxAttempts attempts per request, the first included, before the bulk fails as transient
+   * @param initialBackoff the longest wait before the first retry; it doubles with each retry
+   * @param maxBackoff the longest wait before any retry
+   * @param connectTimeout how long to wait for a connection
+   * @param readTimeout how long to wait for a response (a timed-out request is retried). A request
+   *     under way is not cut short at the caller's deadline, so keep this well below the time
+   *     callers allow a write
+   */
+  public record Options(
+      int maxAttempts,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration connectTimeout,
+      Duration readTimeout) {
+
+    /**
+     * 5 attempts; waits of up to 250 ms, 500 ms, 1 s, 2 s (10 s at most); 10 s to connect, 20 s to
+     * read.
+     */
+    public static final Options DEFAULTS =
+        new Options(
+            5,
+            Duration.ofMillis(250),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(20));
+
+    /**
+     * @throws IllegalArgumentException when attempts are below 1, a duration is negative, the
+     *     backoff cap is below its base, or a timeout is not between 1 ms and {@code
+     *     Integer.MAX_VALUE} ms
+     */
+    public Options {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, not " + maxAttempts);
+      }
+      Objects.requireNonNull(initialBackoff, "initialBackoff");
+      Objects.requireNonNull(maxBackoff, "maxBackoff");
+      if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException(
+            "backoff must be 0 <= initial <= max, not " + initialBackoff + ", " + maxBackoff);
+      }
+      requireTimeout("connectTimeout", connectTimeout);
+      requireTimeout("readTimeout", readTimeout);
+    }
+
+    private static void requireTimeout(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.toMillis() < 1 || d.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(name + " must be from 1 ms to 24 days, not " + d);
+      }
+    }
+
+    /** These options with another number of attempts; throws as the constructor does. */
+    public Options withMaxAttempts(int attempts) {
+      return new Options(attempts, initialBackoff, maxBackoff, connectTimeout, readTimeout);
+    }
+
+    /** These options with another backoff; throws as the constructor does. */
+    public Options withBackoff(Duration initial, Duration max) {
+      return new Options(maxAttempts, initial, max, connectTimeout, readTimeout);
+    }
+
+    /** These options with other timeouts; throws as the constructor does. */
+    public Options withTimeouts(Duration connect, Duration read) {
+      return new Options(maxAttempts, initialBackoff, maxBackoff, connect, read);
+    }
+  }
+
+  private final BigQuery client;
+  private final String project;
+  private final String dataset;
+  private final Options options;
+  private final Backoff backoff;
+  private final Chunker chunker;
+  private final String description;
+  private final TableSpec quarantineTable;
+  private volatile boolean closed;
+
+  BigQuerySink(
+      BigQuery client,
+      String project,
+      String dataset,
+      Options options,
+      Backoff backoff,
+      Chunker chunker,
+      String description) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.project = Objects.requireNonNull(project, "project");
+    this.dataset = Objects.requireNonNull(dataset, "dataset");
+    this.options = Objects.requireNonNull(options, "options");
+    this.backoff = Objects.requireNonNull(backoff, "backoff");
+    this.chunker = Objects.requireNonNull(chunker, "chunker");
+    this.description = Objects.requireNonNull(description, "description");
+    this.quarantineTable = Catalog.standard().quarantineTable();
+  }
+
+  /**
+   * Opens a sink on a dataset, creating its one BigQuery client (no network call is made yet).
+   *
+   * <p>With {@link #ENDPOINT_VARIABLE} set in {@code environment} the client talks to that host,
+   * and, unless {@code GOOGLE_APPLICATION_CREDENTIALS} is set too, sends no credentials, as
+   * emulators expect. Otherwise it talks to BigQuery with Application Default Credentials.
+   *
+   * @param project the Google Cloud project that holds the dataset and is billed
+   * @param dataset the dataset holding the feed tables and {@code quarantine}
+   * @param environment the process environment
+   * @param options attempts, backoff and timeouts
+   * @throws IllegalArgumentException when {@link #ENDPOINT_VARIABLE} is not an http(s) URL
+   */
+  public static BigQuerySink open(
+      String project, String dataset, Map<String, String> environment, Options options) {
+    Objects.requireNonNull(environment, "environment");
+    URI endpoint = endpoint(environment);
+    boolean anonymous = endpoint != null && isBlank(environment.get(CREDENTIALS_VARIABLE));
+    BigQuery client = newClient(project, endpoint, anonymous, options);
+    String description =
+        "bigquery:"
+            + project
+            + "."
+            + dataset
+            + (endpoint == null
+                ? ""
+                : " via "
+                    + endpoint.getScheme()
+                    + "://"
+                    + endpoint.getHost()
+                    + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort()))
+            + (anonymous ? " (no credentials)" : "");
+    return new BigQuerySink(
+        client,
+        project,
+        dataset,
+        options,
+        new Backoff(options.initialBackoff(), options.maxBackoff()),
+        Chunker.standard(),
+        description);
+  }
+
+  /** The endpoint override of the environment, or null. */
+  static URI endpoint(Map<String, String> environment) {
+    String value = environment.get(ENDPOINT_VARIABLE);
+    if (isBlank(value)) {
+      return null;
+    }
+    String trimmed = value.trim();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || uri.getHost() == null
+        || !("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()))) {
+      throw new IllegalArgumentException(
+          ENDPOINT_VARIABLE
+              + " must be an http(s) URL such as http://localhost:9050, not '"
+              + value
+              + "'");
+    }
+    return uri;
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A client that makes one attempt per call (this class retries) with the given timeouts. */
+  static BigQuery newClient(String project, URI endpoint, boolean anonymous, Options options) {
+    BigQueryOptions.Builder builder =
+        BigQueryOptions.newBuilder()
+            .setProjectId(project)
+            .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build())
+            .setTransportOptions(
+                HttpTransportOptions.newBuilder()
+                    .setConnectTimeout((int) options.connectTimeout().toMillis())
+                    .setReadTimeout((int) options.readTimeout().toMillis())
+                    .build());
+    if (endpoint != null) {
+      builder.setHost(endpoint.toString());
+    }
+    if (anonymous) {
+      builder.setCredentials(NoCredentials.getInstance());
+    }
+    return builder.build().getService();
+  }
+
+  /**
+   * Stores a batch, all of it: its rows, then its quarantine entries together with the rows
+   * BigQuery refused as {@code invalid}.
+   *
+   * @return rows stored, {@code -1} duplicates (BigQuery cannot tell; the {@code _dedup} views
+   *     remove them), quarantine rows stored, and how many of those were rows BigQuery refused
+   * @throws SinkException transient when BigQuery kept failing transiently until the attempts or
+   *     the deadline ran out, or the thread was interrupted: the sender should retry the bulk.
+   *     Permanent when BigQuery answered with a 4xx other than 429 (a missing table, no access, a
+   *     malformed request), refused a row for a reason other than {@code invalid}, refused a
+   *     quarantine entry, or a value does not fit its column: retrying the same bulk cannot help.
+   *     Either way some rows may already be stored, which a retry makes harmless.
+   * @throws IllegalStateException when the sink is closed
+   */
+  @Override
+  public WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
+    Objects.requireNonNull(batch, "batch");
+    Objects.requireNonNull(deadline, "deadline");
+    if (closed) {
+      throw new IllegalStateException(description + " is closed");
+    }
+    Map<String, List<PendingRow>> byTable = new LinkedHashMap<>();
+    for (Row row : batch.rows()) {
+      byTable
+          .computeIfAbsent(row.table().name(), t -> new ArrayList<>())
+          .add(pending(row.eventKey(), row.table(), row.values().toArray(), row));
+    }
+
+    long stored = 0;
+    List<QuarantineEntry> refused = new ArrayList<>();
+    for (Map.Entry<String, List<PendingRow>> table : byTable.entrySet()) {
+      TableId id = TableId.of(project, dataset, table.getKey());
+      for (List<PendingRow> chunk : chunker.split(table.getValue())) {
+        List<Refusal> refusals = send(id, chunk, deadline, false);
+        for (Refusal r : refusals) {
+          refused.add(quarantineEntry(batch, table.getKey(), r));
+        }
+        stored += chunk.size() - refusals.size();
+      }
+    }
+
+    List<PendingRow> quarantine = new ArrayList<>();
+    for (QuarantineEntry e : batch.quarantine()) {
+      quarantine.add(quarantineRow(batch, e));
+    }
+    for (QuarantineEntry e : refused) {
+      quarantine.add(quarantineRow(batch, e));
+    }
+    if (!quarantine.isEmpty()) {
+      TableId id = TableId.of(project, dataset, quarantineTable.name());
+      for (List<PendingRow> chunk : chunker.split(quarantine)) {
+        send(id, chunk, deadline, true);
+      }
+    }
+    if (!refused.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "{0}: BigQuery refused {1} row(s) as invalid; moved them to quarantine",
+          description,
+          refused.size());
+    }
+    return new WriteResult(stored, -1, quarantine.size(), refused.size());
+  }
+
+  private static PendingRow pending(String insertId, TableSpec table, Object[] values, Row source)
+      throws SinkException {
+    try {
+      return PendingRow.of(insertId, RowContent.of(table.columns(), values), source);
+    } catch (IllegalArgumentException e) {
+      throw SinkException.permanent(
+          "a row of table " + table.name() + " does not fit its columns: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A quarantine entry as a row that fits one request. BigQuery takes at most 10 MB per {@code
+   * insertAll} request, so the {@code raw} of a bigger entry (a whole bulk of several MB, whose
+   * quotes all need escaping) is cut to what fits; {@code raw_length} still gives the whole length
+   * and the reason says so.
+   */
+  private PendingRow quarantineRow(SinkBatch batch, QuarantineEntry e) throws SinkException {
+    PendingRow row = pending(e.eventKey(), quarantineTable, batch.quarantineValues(e), null);
+    long budget = Chunker.MAX_BYTES - Chunker.ENVELOPE_BYTES;
+    if (row.estimatedBytes() <= budget) {
+      return row;
+    }
+    String note =
+        " [raw cut to fit BigQuery's 10 MB insertAll request limit; raw_length is the whole]";
+    long others = row.estimatedBytes() - RowContent.stringBytes(e.raw());
+    String kept = RowContent.prefixWithin(e.raw(), budget - others - RowContent.stringBytes(note));
+    QuarantineEntry cut =
+        new QuarantineEntry(
+            e.eventKey(),
+            e.feed(),
+            e.type(),
+            e.eventIndex(),
+            e.reason() + note,
+            kept,
+            e.rawLength());
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "{0}: quarantine entry {1} kept to {2} of {3} characters of raw",
+        description,
+        e.eventKey(),
+        kept.length(),
+        e.raw().length());
+    return pending(cut.eventKey(), quarantineTable, batch.quarantineValues(cut), null);
+  }
+
+  private static QuarantineEntry quarantineEntry(SinkBatch batch, String table, Refusal r) {
+    Row row = r.row().source();
+    String feed = row.table().feed() != null ? row.table().feed() : batch.feed();
+    return QuarantineEntry.refusedRow(
+        feed,
+        row.type(),
+        row.eventKey(),
+        row.payload().toString(),
+        "BigQuery refused the row for table "
+            + table
+            + ": "
+            + BigQueryErrors.describeRowErrors(r.errors()));
+  }
+
+  /** A row BigQuery refused as invalid, with its errors. */
+  private record Refusal(PendingRow row, List<BigQueryError> errors) {}
+
+  /**
+   * Sends one chunk until every row is stored or refused as invalid.
+   *
+   * @return the rows refused as invalid
+   */
+  private List<Refusal> send(
+      TableId table, List<PendingRow> chunk, Instant deadline, boolean isQuarantine)
+      throws SinkException {
+    List<PendingRow> pending = chunk;
+    List<Refusal> refusals = new ArrayList<>();
+    int failedAttempts = 0;
+    String failure = null;
+    Throwable cause = null;
+    while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw SinkException.transientFailure(
+            "interrupted before "
+                + pending.size()
+                + " row(s) of "
+                + table.getTable()
+                + " were stored",
+            cause);
+      }
+      if (!Instant.now().isBefore(deadline)) {
+        throw SinkException.transientFailure(
+            "deadline reached before "
+                + pending.size()
+                + " row(s) of "
+                + table.getTable()
+                + " were stored"
+                + (failure == null ? "" : "; last failure: " + failure),
+            cause);
+      }
+      boolean resendAtOnce = false;
+      try {
+        InsertAllResponse response = client.insertAll(request(table, pending));
+        Map<Long, List<BigQueryError>> errors = response.getInsertErrors();
+        if (errors.isEmpty()) {
+          return refusals;
+        }
+        for (Long index : errors.keySet()) {
+          if (index == null || index < 0 || index >= pending.size()) {
+            throw SinkException.permanent(
+                "insertAll to "
+                    + table.getTable()
+                    + " answered with errors for row "
+                    + index
+                    + " of a request of "
+                    + pending.size(),
+                null);
+          }
+        }
+        List<PendingRow> retry = new ArrayList<>();
+        int refusedNow = 0;
+        boolean onlyStopped = true;
+        String reasons = null;
+        for (int i = 0; i < pending.size(); i++) {
+          List<BigQueryError> rowErrors = errors.get((long) i);
+          if (rowErrors == null || rowErrors.isEmpty()) {
+            continue; // stored
+          }
+          PendingRow row = pending.get(i);
+          if (BigQueryErrors.isInvalidRow(rowErrors) && !isQuarantine) {
+            refusals.add(new Refusal(row, rowErrors));
+            refusedNow++;
+          } else if (BigQueryErrors.isTransientRowError(rowErrors)) {
+            retry.add(row);
+            if (!BigQueryErrors.isStopped(rowErrors)) {
+              onlyStopped = false;
+              reasons = BigQueryErrors.reasonsOnly(rowErrors);
+            }
+          } else {
+            throw SinkException.permanent(
+                (isQuarantine ? "the quarantine table refused entry " : "BigQuery refused row ")
+                    + i
+                    + " of a request to "
+                    + table.getTable()
+                    + ": "
+                    + BigQueryErrors.reasonsOnly(rowErrors),
+                null);
+          }
+        }
+        if (retry.isEmpty()) {
+          return refusals;
+        }
+        pending = retry;
+        // Rows stopped only because of rows now moved to quarantine go again at once.
+        resendAtOnce = refusedNow > 0 && onlyStopped;
+        failure =
+            retry.size() + " row(s) not stored (" + (reasons == null ? "stopped" : reasons) + ")";
+        cause = null;
+      } catch (BigQueryException e) {
+        if (!BigQueryErrors.isTransient(e)) {
+          throw SinkException.permanent(
+              "insertAll to " + table.getTable() + " failed: " + BigQueryErrors.describe(e), e);
+        }
+        failure = BigQueryErrors.describe(e);
+        cause = e;
+      } catch (RuntimeException e) {
+        throw SinkException.permanent(
+            "insertAll to " + table.getTable() + " failed: " + e.getClass().getName(), e);
+      }
+      if (resendAtOnce) {
+        continue;
+      }
+      failedAttempts++;
+      if (failedAttempts >= options.maxAttempts()) {
+        throw SinkException.transientFailure(
+            "gave up on "
+                + pending.size()
+                + " row(s) of "
+                + table.getTable()
+                + " after "
+                + failedAttempts
+                + " attempt(s): "
+                + failure,
+            cause);
+      }
+      Duration wait = backoff.delay(failedAttempts);
+      if (Instant.now().plus(wait).isAfter(deadline)) {
+        throw SinkException.transientFailure(
+            "deadline comes before the next attempt for "
+                + pending.size()
+                + " row(s) of "
+                + table.getTable()
+                + " (in "
+                + wait.toMillis()
+                + " ms): "
+                + failure,
+            cause);
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0}: {1} to {2}; retrying {3} row(s) in {4} ms (attempt {5} of {6})",
+          description,
+          failure,
+          table.getTable(),
+          pending.size(),
+          wait.toMillis(),
+          failedAttempts + 1,
+          options.maxAttempts());
+      try {
+        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw SinkException.transientFailure(
+            "interrupted while waiting to retry "
+                + pending.size()
+                + " row(s) of "
+                + table.getTable(),
+            e);
+      }
+    }
+  }
+
+  private static InsertAllRequest request(TableId table, List<PendingRow> rows) {
+    InsertAllRequest.Builder b =
+        InsertAllRequest.newBuilder(table).setSkipInvalidRows(false).setIgnoreUnknownValues(false);
+    for (PendingRow r : rows) {
+      b.addRow(r.insertId(), r.content());
+    }
+    return b.build();
+  }
+
+  /**
+   * {@code bigquery:PROJECT.DATASET}, and the endpoint's host when overridden; no credentials.
+   * Never fails.
+   */
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  /** Marks the sink closed; later writes throw {@link IllegalStateException}. Never fails. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

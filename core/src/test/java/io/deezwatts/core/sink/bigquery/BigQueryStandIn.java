@@ -1,0 +1,308 @@
+package io.deezwatts.core.sink.bigquery;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for BigQuery's REST API, {@code tabledata.insertAll} only: a WireMock server
+ * that answers with the JSON bodies BigQuery really sends (fixtures under {@code
+ * src/test/resources/bigquery/}). BigQuery has no local emulator here, so this is how the sink's
+ * REST contract is tested over real HTTP.
+ *
+ * <p>Besides WireMock's own stubs and journal it records, as each request arrives, which table it
+ * was for, its insert ids and whether it carried credentials, and which rows BigQuery would have
+ * stored (a 200 without {@code insertErrors} stores every row of the request; with {@code
+ * skipInvalidRows=false} any error stores none). It can also fail every call from the Nth on.
+ */
+final class BigQueryStandIn implements AutoCloseable {
+  static final String PROJECT = "proj";
+  static final String DATASET = "ds";
+  private static final String PATH = "/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET;
+  private static final Pattern TABLE = Pattern.compile("/tables/([^/]+)/insertAll");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * One {@code insertAll} call as it arrived.
+   *
+   * @param number its order among all calls since the last {@link #reset()}, from 1
+   * @param table the table in the URL
+   * @param insertIds the rows' insert ids, in request order
+   * @param rawBody the request body (uncompressed)
+   * @param authorization the Authorization header, or null
+   * @param status the HTTP status the stand-in answered
+   */
+  record Call(
+      int number,
+      String table,
+      List<String> insertIds,
+      byte[] rawBody,
+      String authorization,
+      int status) {
+
+    /** The request body's length in bytes (uncompressed). */
+    int bodyBytes() {
+      return rawBody.length;
+    }
+
+    /** The whole request body. */
+    JsonNode body() {
+      try {
+        return JSON.readTree(rawBody);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** The {@code json} object of the row with this insert id. */
+    JsonNode row(String insertId) {
+      for (JsonNode r : body().path("rows")) {
+        if (r.path("insertId").asText().equals(insertId)) {
+          return r.path("json");
+        }
+      }
+      throw new AssertionError("no row " + insertId + " in call " + number);
+    }
+  }
+
+  /** What the stand-in answers: a status, a body (a fixture's text) and an optional delay. */
+  record Reply(int status, String body, int delayMillis) {
+    static Reply ok() {
+      return fixture(200, "insert-ok.json");
+    }
+
+    static Reply fixture(int status, String name) {
+      return new Reply(status, BigQueryStandIn.fixture(name), 0);
+    }
+
+    Reply delayed(int millis) {
+      return new Reply(status, body, millis);
+    }
+
+    ResponseDefinitionBuilder toResponse() {
+      ResponseDefinitionBuilder b =
+          aResponse()
+              .withStatus(status)
+              .withHeader("Content-Type", "application/json; charset=UTF-8")
+              .withBody(body);
+      return delayMillis > 0 ? b.withFixedDelay(delayMillis) : b;
+    }
+  }
+
+  private final Recorder recorder = new Recorder();
+  private final WireMockServer server;
+
+  /** A stand-in that also keeps WireMock's request journal, for {@code verify}. */
+  BigQueryStandIn() {
+    this(true);
+  }
+
+  /**
+   * @param journal whether WireMock keeps its request journal; without it, many large requests go
+   *     faster and {@link #calls()} still records them
+   */
+  BigQueryStandIn(boolean journal) {
+    var config = options().dynamicPort().extensions(recorder);
+    server = new WireMockServer(journal ? config : config.disableRequestJournal());
+    server.start();
+    reset();
+  }
+
+  /** The environment that points a sink here, with no credentials configured. */
+  Map<String, String> environment() {
+    return Map.of(BigQuerySink.ENDPOINT_VARIABLE, "http://localhost:" + server.port());
+  }
+
+  /** A sink on {@code proj.ds} that talks to this stand-in. */
+  BigQuerySink sink(BigQuerySink.Options opts) {
+    return BigQuerySink.open(PROJECT, DATASET, environment(), opts);
+  }
+
+  WireMockServer server() {
+    return server;
+  }
+
+  /** Forgets all calls and stubs; every table then answers 200 without errors. */
+  void reset() {
+    server.resetAll();
+    recorder.clear();
+    server.stubFor(
+        post(urlPathMatching(PATH + "/tables/[^/]+/insertAll"))
+            .atPriority(10)
+            .willReturn(Reply.ok().toResponse()));
+  }
+
+  /**
+   * Makes a table answer with these replies in turn, the last one for every later call.
+   *
+   * @param table the table name
+   */
+  void respond(String table, Reply... replies) {
+    String scenario = "insertAll " + table;
+    String state = Scenario.STARTED;
+    for (int i = 0; i < replies.length; i++) {
+      ScenarioMappingBuilder m =
+          post(urlPathEqualTo(PATH + "/tables/" + table + "/insertAll"))
+              .atPriority(1)
+              .inScenario(scenario)
+              .whenScenarioStateIs(state)
+              .willReturn(replies[i].toResponse());
+      if (i < replies.length - 1) {
+        state = "call " + (i + 2);
+        m = m.willSetStateTo(state);
+      }
+      server.stubFor(m);
+    }
+  }
+
+  /** From the Nth call on (counting every table), every call gets this reply instead. */
+  void failFromCall(int n, Reply reply) {
+    recorder.failFrom = n;
+    recorder.failure = reply.toResponse().build();
+  }
+
+  /** Every call since the last reset, in arrival order. */
+  List<Call> calls() {
+    return List.copyOf(recorder.calls);
+  }
+
+  /** The calls for one table, in arrival order. */
+  List<Call> calls(String table) {
+    return recorder.calls.stream().filter(c -> c.table().equals(table)).toList();
+  }
+
+  /** The insert ids of every row BigQuery would have stored in a table, duplicates included. */
+  List<String> stored(String table) {
+    List<String> out = new ArrayList<>();
+    for (String[] row : recorder.stored) {
+      if (row[0].equals(table)) {
+        out.add(row[1]);
+      }
+    }
+    return out;
+  }
+
+  /** Fixture text from {@code src/test/resources/bigquery/}. */
+  static String fixture(String name) {
+    try (InputStream in = BigQueryStandIn.class.getResourceAsStream("/bigquery/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  /** Records each call as it arrives and applies {@link #failFromCall}. */
+  private static final class Recorder implements ResponseDefinitionTransformerV2 {
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+    final List<String[]> stored = new CopyOnWriteArrayList<>();
+    final AtomicInteger count = new AtomicInteger();
+    volatile int failFrom;
+    volatile ResponseDefinition failure;
+
+    void clear() {
+      calls.clear();
+      stored.clear();
+      count.set(0);
+      failFrom = 0;
+      failure = null;
+    }
+
+    @Override
+    public String getName() {
+      return "bigquery-stand-in";
+    }
+
+    @Override
+    public ResponseDefinition transform(ServeEvent event) {
+      LoggedRequest request = event.getRequest();
+      ResponseDefinition response = event.getResponseDefinition();
+      Matcher m = TABLE.matcher(request.getUrl());
+      if (!m.find()) {
+        return response;
+      }
+      int number = count.incrementAndGet();
+      if (failFrom > 0 && number >= failFrom) {
+        response = failure;
+      }
+      byte[] raw = request.getBody();
+      List<String> ids = insertIds(raw);
+      String table = m.group(1);
+      calls.add(
+          new Call(
+              number, table, ids, raw, request.getHeader("Authorization"), response.getStatus()));
+      String text = response.getBody();
+      if (response.getStatus() == 200 && (text == null || !text.contains("insertErrors"))) {
+        for (String id : ids) {
+          stored.add(new String[] {table, id});
+        }
+      }
+      return response;
+    }
+
+    /** The {@code rows[].insertId} of a request body, read without building the rows. */
+    private static List<String> insertIds(byte[] body) {
+      List<String> ids = new ArrayList<>();
+      try (JsonParser p = JSON.getFactory().createParser(body)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw new IllegalArgumentException("request body is not a JSON object");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          if (field.equals("rows") && value == JsonToken.START_ARRAY) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                if (key.equals("insertId")) {
+                  ids.add(p.getText());
+                } else {
+                  p.skipChildren();
+                }
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return List.copyOf(ids);
+    }
+  }
+}

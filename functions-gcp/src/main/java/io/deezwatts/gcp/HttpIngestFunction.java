@@ -1,0 +1,77 @@
+package io.deezwatts.gcp;
+
+import com.google.cloud.functions.HttpFunction;
+import com.google.cloud.functions.HttpRequest;
+import com.google.cloud.functions.HttpResponse;
+import io.deezwatts.core.auth.PushAuthenticator;
+import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.push.PushEndpoint;
+import io.deezwatts.core.push.PushResponse;
+import io.deezwatts.core.push.PushSettings;
+import io.deezwatts.core.push.PushSignatures;
+import io.deezwatts.core.sink.Sinks;
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The endpoint Connected Cars pushes bulks to, on the Google Cloud Functions Framework. A thin
+ * adapter: the request goes to {@link PushEndpoint}, its answer back. Answers 200 only after the
+ * sink stored everything; 503 asks the sender to retry.
+ *
+ * <p>Configuration: {@code DEEZWATTS_HTTP_TOKEN} (required: the function refuses to start without
+ * it), {@code DEEZWATTS_SINK}, {@code DEEZWATTS_FEED}, {@code DEEZWATTS_DEADLINE_SECONDS}, and
+ * optionally {@code DEEZWATTS_SIGNATURE_PUBLIC_KEYS} to verify {@code X-Request-Signature}.
+ */
+public final class HttpIngestFunction implements HttpFunction {
+  private final Lazy<PushEndpoint> endpoint;
+
+  /** The constructor the Functions Framework calls; reads the environment. */
+  public HttpIngestFunction() {
+    this(FunctionEnvironment.current());
+  }
+
+  HttpIngestFunction(Map<String, String> env) {
+    PushSettings settings = PushSettings.fromEnvironment(env);
+    PushAuthenticator authenticator = new PushAuthenticator(PushSettings.httpToken(env));
+    PushEndpoint.SignatureCheck signature = PushSignatures.fromEnvironment(env);
+    this.endpoint =
+        new Lazy<>(
+            () ->
+                new PushEndpoint(
+                    new IngestService(Sinks.open(settings.sinkUri(), env)),
+                    header ->
+                        authenticator.authenticate(header) == PushAuthenticator.Decision.ALLOWED,
+                    signature,
+                    settings.defaultFeed(),
+                    settings.deadline(),
+                    Clock.systemUTC()));
+  }
+
+  /**
+   * Handles one push.
+   *
+   * @throws IOException only when the response cannot be written (the client went away)
+   */
+  @Override
+  public void service(HttpRequest request, HttpResponse response) throws IOException {
+    PushResponse answer =
+        endpoint
+            .get()
+            .handle(
+                request.getMethod(),
+                request.getPath(),
+                name -> request.getFirstHeader(name).orElse(null),
+                request.getContentLength(),
+                request.getInputStream());
+    response.setStatusCode(answer.status());
+    response.setContentType("application/json");
+    if (answer.status() == 405) {
+      response.appendHeader("Allow", "POST");
+    }
+    try (Writer w = response.getWriter()) {
+      w.write(answer.json());
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.deezwatts.gcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.functions.CloudEventsFunction;
+import io.cloudevents.CloudEvent;
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.decode.IngestContext;
+import io.deezwatts.core.ingest.IngestOutcome;
+import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.push.PushSettings;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.Sinks;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Bulks published to Pub/Sub ({@code google.cloud.pubsub.topic.v1.messagePublished}), on the Google
+ * Cloud Functions Framework. Returning normally acknowledges the message; throwing makes Pub/Sub
+ * redeliver it. So a bulk is acknowledged only once stored; a storage failure throws; a bulk that
+ * cannot be parsed is stored raw in quarantine and acknowledged, as retrying cannot fix it.
+ *
+ * <p>The feed comes from the message attribute {@code feed}, else {@code DEEZWATTS_FEED}. The
+ * message id, publish time and attributes are recorded on every row.
+ */
+public final class PubSubIngestFunction implements CloudEventsFunction {
+  private static final System.Logger LOG = System.getLogger(PubSubIngestFunction.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PushSettings settings;
+  private final Lazy<IngestService> service;
+
+  /** The constructor the Functions Framework calls; reads the environment. */
+  public PubSubIngestFunction() {
+    this(FunctionEnvironment.current());
+  }
+
+  PubSubIngestFunction(Map<String, String> env) {
+    this.settings = PushSettings.fromEnvironment(env);
+    this.service = new Lazy<>(() -> new IngestService(Sinks.open(settings.sinkUri(), env)));
+  }
+
+  /**
+   * Stores the bulk a message carries.
+   *
+   * @throws SinkException when storing failed, so that Pub/Sub redelivers the message
+   * @throws IOException when the event is not a Pub/Sub envelope at all (also redelivered, and
+   *     after the subscription's attempts, dead-lettered)
+   */
+  @Override
+  public void accept(CloudEvent event) throws SinkException, IOException {
+    if (event.getData() == null) {
+      throw new IOException("the CloudEvent has no data; expected a Pub/Sub message envelope");
+    }
+    JsonNode message = JSON.readTree(event.getData().toBytes()).path("message");
+    if (!message.isObject()) {
+      throw new IOException("the CloudEvent data has no 'message'; expected a Pub/Sub envelope");
+    }
+    Map<String, String> metadata = new HashMap<>();
+    message
+        .path("attributes")
+        .properties()
+        .forEach(a -> metadata.put("attribute." + a.getKey(), a.getValue().asText()));
+    String messageId = text(message, "messageId", "message_id");
+    String publishTime = text(message, "publishTime", "publish_time");
+    if (publishTime != null) {
+      metadata.put("publish_time", publishTime);
+    }
+    String feed = message.path("attributes").path("feed").asText(settings.defaultFeed());
+    if (Catalog.standard().feeds().stream().noneMatch(f -> f.name().equals(feed))) {
+      LOG.log(Level.WARNING, "message {0}: unknown feed attribute ''{1}''", messageId, feed);
+    }
+    byte[] body;
+    try {
+      body = Base64.getDecoder().decode(message.path("data").asText(""));
+    } catch (IllegalArgumentException e) {
+      body = message.path("data").asText("").getBytes(StandardCharsets.UTF_8);
+    }
+    Instant now = Instant.now();
+    IngestContext context =
+        new IngestContext(now, IngestContext.Source.PUBSUB, null, messageId, metadata);
+    IngestOutcome outcome =
+        service.get().ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
+    if (!outcome.accepted()) {
+      LOG.log(
+          Level.WARNING,
+          "message {0} could not be parsed and was quarantined: {1}",
+          messageId,
+          outcome.error());
+    }
+  }
+
+  private String knownFeed(String feed) {
+    return Catalog.standard().feeds().stream().anyMatch(f -> f.name().equals(feed))
+        ? feed
+        : settings.defaultFeed();
+  }
+
+  private static String text(JsonNode node, String name, String alternative) {
+    JsonNode v = node.has(name) ? node.get(name) : node.get(alternative);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}
