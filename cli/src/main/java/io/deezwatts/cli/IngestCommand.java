@@ -40,14 +40,7 @@ final class IngestCommand implements Callable<Integer> {
       description = "data-streams, legacy-push or viriciti")
   DecodeCommand.Source source;
 
-  @Option(
-      names = "--sink",
-      paramLabel = "URI",
-      description =
-          "duckdb:PATH or bigquery:PROJECT.DATASET (default: $DEEZWATTS_SINK, else "
-              + Sinks.DEFAULT_URI
-              + ")")
-  String sinkUri;
+  @CommandLine.Mixin SinkOption sinkOption;
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "Files, each holding one bulk.")
   List<Path> files;
@@ -58,7 +51,7 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, String> env = System.getenv();
-    String uri = sinkUri != null ? sinkUri : Sinks.uriFrom(env);
+    String uri = sinkOption.resolve(env);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (Path f : files) {

@@ -38,14 +38,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "HTTP port (default 8080); Pub/Sub on PORT+1.")
   int port;
 
-  @Option(
-      names = "--sink",
-      paramLabel = "URI",
-      description =
-          "duckdb:PATH or bigquery:PROJECT.DATASET (default: $DEEZWATTS_SINK, else "
-              + Sinks.DEFAULT_URI
-              + ")")
-  String sinkUri;
+  @CommandLine.Mixin SinkOption sinkOption;
 
   @Override
   public Integer call() throws Exception {
@@ -62,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
       // The functions read DEEZWATTS_* from system properties too (a process cannot set its env).
       System.setProperty(PushSettings.HTTP_TOKEN, token);
     }
-    String sink = sinkUri != null ? sinkUri : Sinks.uriFrom(env);
+    String sink = sinkOption.resolve(env);
     System.setProperty(Sinks.SINK_VARIABLE, sink);
 
     ClassLoader loader = ServeCommand.class.getClassLoader();

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code deezwatts sql "SELECT ..."}: runs a query on the local DuckDB file and prints a table. */
@@ -30,18 +29,14 @@ final class SqlCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--sink",
-      paramLabel = "URI",
-      description = "duckdb:PATH (default: $DEEZWATTS_SINK, else " + Sinks.DEFAULT_URI + ")")
-  String sinkUri;
+  @CommandLine.Mixin SinkOption sinkOption;
 
   @Parameters(paramLabel = "QUERY", description = "The SQL to run.")
   String query;
 
   @Override
   public Integer call() {
-    String uri = sinkUri != null ? sinkUri : Sinks.uriFrom(System.getenv());
+    String uri = sinkOption.resolve(System.getenv());
     if (!uri.startsWith("duckdb:")) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "sql runs on a local DuckDB file; the sink is " + uri);

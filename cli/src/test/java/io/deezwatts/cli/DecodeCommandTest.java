@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The {@code deezwatts decode} contract that other tools script against: one JSON object per line,
@@ -33,19 +30,14 @@ class DecodeCommandTest {
   }
 
   private Run run(String... args) throws IOException {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    int exit = cmd.execute(args);
+    CliRun r = CliRun.of(args);
     List<JsonNode> lines = new ArrayList<>();
-    for (String line : out.toString().split("\n")) {
+    for (String line : r.out().split("\n")) {
       if (!line.isBlank()) {
         lines.add(JSON.readTree(line));
       }
     }
-    return new Run(exit, lines, err.toString());
+    return new Run(r.exit(), lines, r.err());
   }
 
   private Path file(String content) throws IOException {

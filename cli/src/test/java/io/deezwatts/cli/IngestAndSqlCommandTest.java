@@ -3,13 +3,10 @@ package io.deezwatts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code deezwatts ingest} and {@code deezwatts sql} on a real DuckDB file, run in-process with
@@ -18,36 +15,28 @@ import picocli.CommandLine;
 class IngestAndSqlCommandTest {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    int exit = cmd.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void ingestsSamplesSkipsDuplicatesAndQueries() throws Exception {
     String sink = "duckdb:" + dir.resolve("db/x.duckdb");
-    Run first =
+    CliRun first =
         run("ingest", "--source", "data-streams", "--sink", sink, "../samples/data-streams.json");
     assertEquals(0, first.exit(), first.err());
     assertTrue(
         first.out().contains("53 events, 53 stored, 0 quarantined, 0 duplicates skipped"),
         first.out());
 
-    Run again =
+    CliRun again =
         run("ingest", "--source", "data-streams", "--sink", sink, "../samples/data-streams.json");
     assertEquals(0, again.exit());
     assertTrue(
         again.out().contains("53 events, 0 stored, 0 quarantined, 53 duplicates skipped"),
         again.out());
 
-    Run legacy =
+    CliRun legacy =
         run(
             "ingest",
             "--source",
@@ -59,7 +48,7 @@ class IngestAndSqlCommandTest {
     assertEquals(0, legacy.exit());
     assertTrue(legacy.out().startsWith("ingested 2 bulks"), legacy.out());
 
-    Run sql =
+    CliRun sql =
         run(
             "sql",
             "--sink",
@@ -76,11 +65,11 @@ class IngestAndSqlCommandTest {
   void aRejectedBulkExitsOneAndIsQuarantined() throws Exception {
     String sink = "duckdb:" + dir.resolve("x.duckdb");
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"not\": \"an array\"}");
-    Run r = run("ingest", "--source", "data-streams", "--sink", sink, bad.toString());
+    CliRun r = run("ingest", "--source", "data-streams", "--sink", sink, bad.toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("bad.json: rejected: the body is an object"), r.err());
     assertTrue(r.out().contains("1 quarantined") && r.out().contains("1 bulk rejected"), r.out());
-    Run sql = run("sql", "--sink", sink, "SELECT raw FROM quarantine");
+    CliRun sql = run("sql", "--sink", sink, "SELECT raw FROM quarantine");
     assertTrue(sql.out().contains("{\"not\": \"an array\"}"), sql.out());
   }
 
@@ -99,7 +88,7 @@ class IngestAndSqlCommandTest {
                 "../samples/data-streams.json")
             .exit());
     assertEquals(2, run("sql", "--sink", "bigquery:p.d", "SELECT 1").exit());
-    Run bad = run("sql", "--sink", sink, "SELEC nonsense");
+    CliRun bad = run("sql", "--sink", sink, "SELEC nonsense");
     assertEquals(1, bad.exit());
     assertTrue(bad.err().startsWith("deezwatts: "), bad.err());
   }

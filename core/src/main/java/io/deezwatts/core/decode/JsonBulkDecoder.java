@@ -14,13 +14,13 @@ import io.deezwatts.core.catalog.EventType;
 import io.deezwatts.core.catalog.Feed;
 import io.deezwatts.core.catalog.FieldNames;
 import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.json.MetadataJson;
 import io.deezwatts.core.json.Murmur3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -170,7 +170,10 @@ final class JsonBulkDecoder implements BulkDecoder {
       this.rows = new ArrayList<>(Math.min(body.length / 100 + 10, Limits.MAX_EVENTS));
       this.validator = new EventValidator(tokens, body, names);
       this.source = context.source().wireName();
-      this.metadata = context.metadata().isEmpty() ? null : metadataJson(context.metadata());
+      this.metadata =
+          context.metadata().isEmpty()
+              ? null
+              : RawJson.ofCompact(MetadataJson.of(context.metadata()));
     }
 
     String where() {
@@ -409,32 +412,5 @@ final class JsonBulkDecoder implements BulkDecoder {
       case VALUE_NULL -> "null";
       default -> t.name();
     };
-  }
-
-  private static RawJson metadataJson(Map<String, String> metadata) {
-    StringBuilder sb = new StringBuilder("{");
-    metadata.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .forEach(
-            e -> {
-              if (sb.length() > 1) {
-                sb.append(',');
-              }
-              sb.append('"');
-              sb.append(
-                  com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
-                      .quoteAsString(e.getKey()));
-              sb.append("\":");
-              if (e.getValue() == null) {
-                sb.append("null");
-              } else {
-                sb.append('"');
-                sb.append(
-                    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
-                        .quoteAsString(e.getValue()));
-                sb.append('"');
-              }
-            });
-    return RawJson.ofCompact(sb.append('}').toString());
   }
 }

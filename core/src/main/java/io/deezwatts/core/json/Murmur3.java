@@ -99,11 +99,11 @@ public final class Murmur3 {
     h2 ^= length;
     h1 += h2;
     h2 += h1;
-    h1 = fmix64(h1);
-    h2 = fmix64(h2);
+    h1 = FieldHash.fmix64(h1);
+    h2 = FieldHash.fmix64(h2);
     h1 += h2;
     h2 += h1;
-    return hex(h1, h2);
+    return FieldHash.hex(h1, h2);
   }
 
   private static long getLong(byte[] b, int i) {
@@ -115,26 +115,5 @@ public final class Murmur3 {
         | (b[i + 5] & 0xffL) << 40
         | (b[i + 6] & 0xffL) << 48
         | (b[i + 7] & 0xffL) << 56;
-  }
-
-  private static long fmix64(long k) {
-    k ^= k >>> 33;
-    k *= 0xff51afd7ed558ccdL;
-    k ^= k >>> 33;
-    k *= 0xc4ceb9fe1a85ec53L;
-    k ^= k >>> 33;
-    return k;
-  }
-
-  private static final byte[] HEX =
-      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-  private static String hex(long h1, long h2) {
-    byte[] out = new byte[32];
-    for (int i = 0; i < 16; i++) {
-      out[15 - i] = HEX[(int) (h1 >>> (i * 4)) & 15];
-      out[31 - i] = HEX[(int) (h2 >>> (i * 4)) & 15];
-    }
-    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 }

@@ -3,6 +3,7 @@ package io.deezwatts.core.sink;
 import io.deezwatts.core.decode.DecodedBulk;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.json.MetadataJson;
 import java.util.List;
 
 /**

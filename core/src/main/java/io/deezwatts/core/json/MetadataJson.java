@@ -1,14 +1,15 @@
-package io.deezwatts.core.sink;
+package io.deezwatts.core.json;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** Ingest metadata as the JSON object the {@code metadata} column holds, keys sorted. */
-final class MetadataJson {
+public final class MetadataJson {
   private MetadataJson() {}
 
-  static String of(Map<String, String> metadata) {
+  /** The metadata as a compact JSON object with sorted keys; null values stay null. */
+  public static String of(Map<String, String> metadata) {
     StringBuilder sb = new StringBuilder("{");
     JsonStringEncoder enc = JsonStringEncoder.getInstance();
     for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
