@@ -25,6 +25,7 @@ import java.util.Map;
  * optionally {@code DEEZWATTS_SIGNATURE_PUBLIC_KEYS} to verify {@code X-Request-Signature}.
  */
 public final class HttpIngestFunction implements HttpFunction {
+  private static final System.Logger LOG = System.getLogger(HttpIngestFunction.class.getName());
   private final Lazy<PushEndpoint> endpoint;
 
   /** The constructor the Functions Framework calls; reads the environment. */
@@ -56,15 +57,29 @@ public final class HttpIngestFunction implements HttpFunction {
    */
   @Override
   public void service(HttpRequest request, HttpResponse response) throws IOException {
+    PushEndpoint ready;
+    try {
+      ready = endpoint.get();
+    } catch (RuntimeException e) {
+      // The sink could not be opened (a locked file, a bad URI): nothing is stored, so ask for a
+      // retry; the reason goes to the log, not to the sender.
+      LOG.log(System.Logger.Level.ERROR, "cannot open the sink", e);
+      write(
+          response,
+          new PushResponse(503, "{\"error\":\"storage is unavailable; retry the bulk\"}"));
+      return;
+    }
     PushResponse answer =
-        endpoint
-            .get()
-            .handle(
-                request.getMethod(),
-                request.getPath(),
-                name -> request.getFirstHeader(name).orElse(null),
-                request.getContentLength(),
-                request.getInputStream());
+        ready.handle(
+            request.getMethod(),
+            request.getPath(),
+            name -> request.getFirstHeader(name).orElse(null),
+            request.getContentLength(),
+            request.getInputStream());
+    write(response, answer);
+  }
+
+  private static void write(HttpResponse response, PushResponse answer) throws IOException {
     response.setStatusCode(answer.status());
     response.setContentType("application/json");
     if (answer.status() == 405) {
