@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DecodeCommand.class,
       IngestCommand.class,
       SqlCommand.class,
+      io.deezwatts.cli.rivian.RivianCommand.class,
       SchemaCommand.class,
       CommandLine.HelpCommand.class
     })
