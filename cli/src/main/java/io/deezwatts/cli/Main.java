@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       SqlCommand.class,
       io.deezwatts.cli.rivian.RivianCommand.class,
+      io.deezwatts.cli.viriciti.ViricitiCommand.class,
       SchemaCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,914 @@
+package io.deezwatts.cli.viriciti;
+
+import io.deezwatts.core.decode.BulkDecoder;
+import io.deezwatts.core.decode.BulkRejectedException;
+import io.deezwatts.core.decode.ControlMessage;
+import io.deezwatts.core.decode.DecodedBulk;
+import io.deezwatts.core.decode.IngestContext;
+import io.deezwatts.core.decode.QuarantinedEvent;
+import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.sink.QuarantineEntry;
+import io.deezwatts.core.sink.Sink;
+import io.deezwatts.core.sink.SinkBatch;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.WriteResult;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Holds ViriCiti's live WebSocket and lands every data message in a {@link Sink}.
+ *
+ * <p>After every connect it sends the subscription and checks the server's echo. Data messages go
+ * into a bounded {@link MessageBuffer}; a writer thread decodes them in batches (every {@code
+ * batchSize} messages or {@code flushInterval}, whichever comes first) and stores each batch,
+ * retrying a failed write with backoff while the socket keeps reading. When the buffer is full the
+ * bridge stops asking the socket for messages (WebSocket demand), so the server is slowed down and
+ * nothing is dropped. A lost connection is re-made with capped, jittered exponential backoff; a
+ * silent one (no message or pong within {@code readTimeout}, pinged every {@code pingInterval}) is
+ * dropped and re-made. {@link #close()} stops reading and stores what is held.
+ *
+ * <p>The API key is never logged: every address and error text is redacted first.
+ */
+final class ViricitiBridge implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ViricitiBridge.class.getName());
+  private static final String FEED = "viriciti";
+
+  /** A batch is cut at this size too, well under the decoder's 32 MiB body limit. */
+  private static final long MAX_BATCH_BYTES = 8L << 20;
+
+  /** What the bridge does; every field has a default fit for production. */
+  static final class Settings {
+    URI uri;
+    String apiKey;
+    Subscription subscription;
+    boolean showAcl;
+    int batchSize = 500;
+    Duration flushInterval = Duration.ofSeconds(1);
+    int bufferCapacity = 100_000;
+    Duration connectTimeout = Duration.ofSeconds(15);
+    Duration pingInterval = Duration.ofSeconds(15);
+    Duration readTimeout = Duration.ofSeconds(45);
+    Duration echoTimeout = Duration.ofSeconds(30);
+    Duration reconnectInitial = Duration.ofSeconds(1);
+    Duration reconnectMax = Duration.ofSeconds(60);
+    Duration writeRetryInitial = Duration.ofMillis(500);
+    Duration writeRetryMax = Duration.ofSeconds(30);
+    Duration writeDeadline = Duration.ofSeconds(60);
+    Duration shutdownTimeout = Duration.ofSeconds(25);
+
+    /**
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    void check() {
+      if (uri == null || subscription == null) {
+        throw new IllegalArgumentException("the address and the subscription are required");
+      }
+      if (batchSize < 1 || batchSize > 100_000) {
+        throw new IllegalArgumentException("--batch-size must be between 1 and 100000");
+      }
+      if (bufferCapacity < batchSize) {
+        throw new IllegalArgumentException("--buffer must be at least --batch-size");
+      }
+      for (Duration d : List.of(flushInterval, pingInterval, readTimeout, connectTimeout)) {
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("intervals and timeouts must be positive");
+        }
+      }
+    }
+  }
+
+  /** What the bridge has done so far; for logs, tests and the benchmark. */
+  record Stats(
+      long connections,
+      long subscriptionsSent,
+      long echoesConfirmed,
+      long echoMismatches,
+      long echoTimeouts,
+      long serverErrors,
+      long aclAnswers,
+      long messagesReceived,
+      long messagesStored,
+      long rowsStored,
+      long duplicatesSkipped,
+      long quarantined,
+      long writeFailures,
+      long pauses,
+      long silentSockets,
+      int held,
+      boolean paused) {}
+
+  private final Settings settings;
+  private final Sink sink;
+  private final Consumer<String> aclOut;
+  private final BulkDecoder decoder = BulkDecoder.forFeed(FEED);
+  private final MessageBuffer buffer;
+  private final Backoff reconnectBackoff;
+  private final HttpClient client;
+  private final ScheduledExecutorService scheduler;
+  private final Thread writer;
+  private final Object monitor = new Object();
+
+  // Guarded by monitor.
+  private Connection current;
+  private int generation;
+  private boolean started;
+  private boolean stopping;
+  private boolean terminated;
+  private boolean aclAnswered;
+  private long connections;
+  private long subscriptionsSent;
+  private long echoesConfirmed;
+  private long echoMismatches;
+  private long echoTimeouts;
+  private long serverErrors;
+  private long aclAnswers;
+  private long messagesReceived;
+  private long messagesStored;
+  private long rowsStored;
+  private long duplicatesSkipped;
+  private long quarantined;
+  private long writeFailures;
+  private long pauses;
+  private long silentSockets;
+
+  /**
+   * @param aclOut receives the server's answer to {@code show acl} (the whole message, compact
+   *     JSON)
+   * @throws IllegalArgumentException when a setting is out of range
+   */
+  ViricitiBridge(Settings settings, Sink sink, Consumer<String> aclOut) {
+    settings.check();
+    this.settings = settings;
+    this.sink = sink;
+    this.aclOut = aclOut;
+    this.buffer = new MessageBuffer(settings.bufferCapacity);
+    this.reconnectBackoff = new Backoff(settings.reconnectInitial, settings.reconnectMax);
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "viriciti-bridge-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(settings.connectTimeout)
+            .executor(
+                Executors.newCachedThreadPool(
+                    r -> {
+                      Thread t = new Thread(r, "viriciti-bridge-socket");
+                      t.setDaemon(true);
+                      return t;
+                    }))
+            .build();
+    this.writer = new Thread(this::writeLoop, "viriciti-bridge-writer");
+  }
+
+  /** Connects (in the background) and starts the writer; returns at once. */
+  void start() {
+    synchronized (monitor) {
+      if (started) {
+        throw new IllegalStateException("already started");
+      }
+      started = true;
+    }
+    writer.start();
+    long ping = settings.pingInterval.toNanos();
+    scheduler.scheduleAtFixedRate(this::watch, ping, ping, TimeUnit.NANOSECONDS);
+    scheduler.execute(this::connect);
+  }
+
+  /** A copy of the counters. */
+  Stats stats() {
+    synchronized (monitor) {
+      return new Stats(
+          connections,
+          subscriptionsSent,
+          echoesConfirmed,
+          echoMismatches,
+          echoTimeouts,
+          serverErrors,
+          aclAnswers,
+          messagesReceived,
+          messagesStored,
+          rowsStored,
+          duplicatesSkipped,
+          quarantined,
+          writeFailures,
+          pauses,
+          silentSockets,
+          buffer.held(),
+          buffer.isPaused());
+    }
+  }
+
+  /**
+   * Waits until the counters satisfy a condition.
+   *
+   * @return whether they did before the timeout
+   * @throws InterruptedException when interrupted while waiting
+   */
+  boolean awaitStats(Predicate<Stats> condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (monitor) {
+      while (!condition.test(stats())) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(monitor, left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Blocks until {@link #close()} has finished.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
+  void awaitTermination() throws InterruptedException {
+    synchronized (monitor) {
+      while (!terminated) {
+        monitor.wait();
+      }
+    }
+  }
+
+  private void changed() {
+    synchronized (monitor) {
+      monitor.notifyAll();
+    }
+  }
+
+  private String redact(String s) {
+    return LiveUrl.redact(s, settings.apiKey);
+  }
+
+  private String describe(Throwable t) {
+    Throwable c = t;
+    while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    StringBuilder b = new StringBuilder(c.getClass().getSimpleName());
+    for (Throwable x = c; x != null && b.length() < 500; x = x.getCause()) {
+      if (x != c) {
+        b.append(" <- ").append(x.getClass().getSimpleName());
+      }
+      if (x.getMessage() != null) {
+        b.append(": ").append(x.getMessage());
+      }
+    }
+    return redact(b.toString());
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  private void connect() {
+    int gen;
+    synchronized (monitor) {
+      if (stopping) {
+        return;
+      }
+      gen = ++generation;
+    }
+    String where = redact(settings.uri.toString());
+    LOG.info(() -> "connecting to " + where);
+    Connection conn = new Connection(gen);
+    try {
+      client
+          .newWebSocketBuilder()
+          .connectTimeout(settings.connectTimeout)
+          .buildAsync(settings.uri, conn)
+          .whenComplete(
+              (ws, err) -> {
+                if (err != null) {
+                  LOG.warning(() -> "connecting to " + where + " failed: " + describe(err));
+                  lost(conn);
+                } else if (isStopping()) {
+                  ws.abort();
+                }
+              });
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "connecting to " + where + " failed: " + describe(e));
+      lost(conn);
+    }
+  }
+
+  private boolean isStopping() {
+    synchronized (monitor) {
+      return stopping;
+    }
+  }
+
+  /** A connection ended (or never began): schedule the next one unless stopping. */
+  private void lost(Connection conn) {
+    Duration delay;
+    synchronized (monitor) {
+      if (conn.lost) {
+        return;
+      }
+      conn.lost = true;
+      if (current == conn) {
+        current = null;
+      }
+      if (stopping || conn.generation != generation) {
+        return;
+      }
+      delay = reconnectBackoff.next();
+    }
+    WebSocket ws = conn.socket;
+    if (ws != null) {
+      ws.abort();
+    }
+    int attempt = reconnectBackoff.attempts();
+    LOG.info(
+        () ->
+            String.format(
+                Locale.ROOT, "reconnecting in %d ms (attempt %d)", delay.toMillis(), attempt));
+    try {
+      scheduler.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
+  /** Every ping interval: ping the server, or drop a socket that has been silent too long. */
+  private void watch() {
+    Connection conn;
+    synchronized (monitor) {
+      conn = current;
+    }
+    if (conn == null || conn.socket == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (buffer.isPaused()) {
+      conn.lastInbound = now; // not reading on purpose: silence is ours
+      return;
+    }
+    long silent = now - conn.lastInbound;
+    if (silent > settings.readTimeout.toNanos()) {
+      LOG.warning(
+          () ->
+              String.format(
+                  Locale.ROOT,
+                  "no message or pong for %.1f s (read timeout %.1f s): the socket is silent;"
+                      + " dropping it",
+                  silent / 1e9,
+                  settings.readTimeout.toMillis() / 1e3));
+      synchronized (monitor) {
+        silentSockets++;
+      }
+      lost(conn);
+      changed();
+      return;
+    }
+    if (!conn.echoed
+        && !conn.echoWarned
+        && conn.subscribedAt != 0
+        && now - conn.subscribedAt > settings.echoTimeout.toNanos()) {
+      conn.echoWarned = true;
+      LOG.warning(
+          () ->
+              "the server has not echoed the subscription after "
+                  + settings.echoTimeout.toSeconds()
+                  + " s; data may not flow");
+      synchronized (monitor) {
+        echoTimeouts++;
+        monitor.notifyAll();
+      }
+    }
+    conn.send(ws -> ws.sendPing(ByteBuffer.wrap(Long.toString(now).getBytes())));
+  }
+
+  /** One WebSocket connection: its listener, its send queue and its liveness. */
+  private final class Connection implements WebSocket.Listener {
+    final int generation;
+    volatile WebSocket socket;
+    volatile long lastInbound = System.nanoTime();
+    volatile long subscribedAt;
+    volatile boolean echoed;
+    volatile boolean echoWarned;
+    boolean lost; // guarded by monitor
+    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private StringBuilder text;
+    private ByteArrayOutputStream binary;
+
+    Connection(int generation) {
+      this.generation = generation;
+    }
+
+    /** Queues a send after the previous one (the JDK allows one outstanding send). */
+    synchronized void send(java.util.function.Function<WebSocket, CompletableFuture<?>> op) {
+      WebSocket ws = socket;
+      if (ws == null) {
+        return;
+      }
+      sends =
+          sends
+              .handle((r, e) -> null)
+              .thenCompose(x -> op.apply(ws))
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      LOG.fine(() -> "a send failed: " + describe(e));
+                    }
+                  });
+    }
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      socket = ws;
+      lastInbound = System.nanoTime();
+      boolean askAcl;
+      synchronized (monitor) {
+        if (stopping || lost) {
+          ws.abort();
+          return;
+        }
+        current = this;
+        connections++;
+        subscriptionsSent++;
+        askAcl = settings.showAcl && !aclAnswered;
+      }
+      LOG.info(
+          () ->
+              "connected to "
+                  + redact(settings.uri.toString())
+                  + "; sending the subscription "
+                  + settings.subscription.json());
+      subscribedAt = System.nanoTime();
+      send(ws2 -> ws2.sendText(settings.subscription.json(), true));
+      if (askAcl) {
+        send(ws2 -> ws2.sendText("show acl", true));
+      }
+      changed();
+      if (!buffer.isPaused()) {
+        ws.request(1);
+      }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      lastInbound = System.nanoTime();
+      if (!last || text != null) {
+        if (text == null) {
+          text = new StringBuilder();
+        }
+        text.append(data);
+        if (!last) {
+          ws.request(1);
+          return null;
+        }
+        data = text;
+        text = null;
+      }
+      received(ws, data.toString().getBytes(StandardCharsets.UTF_8));
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+      lastInbound = System.nanoTime();
+      if (binary == null) {
+        binary = new ByteArrayOutputStream();
+      }
+      byte[] part = new byte[data.remaining()];
+      data.get(part);
+      binary.writeBytes(part);
+      if (!last) {
+        ws.request(1);
+        return null;
+      }
+      byte[] whole = binary.toByteArray();
+      binary = null;
+      LOG.fine("a binary message arrived; reading it as UTF-8 JSON");
+      received(ws, whole);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+      lastInbound = System.nanoTime(); // the JDK answers with a pong itself
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      lastInbound = System.nanoTime();
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      LOG.warning(
+          () ->
+              "the server closed the connection: "
+                  + statusCode
+                  + (reason == null || reason.isEmpty() ? "" : " " + redact(reason)));
+      lost(this);
+      changed();
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      LOG.warning(() -> "the connection failed: " + describe(error));
+      lost(this);
+      changed();
+    }
+
+    private void received(WebSocket ws, byte[] message) {
+      Instant at = Instant.now();
+      long nanos = System.nanoTime();
+      boolean more = true;
+      if (looksLikeData(message)) {
+        more = keep(message, at, nanos);
+      } else {
+        DecodedBulk alone = null;
+        try {
+          alone = decoder.decode(message, context(at));
+        } catch (BulkRejectedException e) {
+          // Not JSON: it is kept (and quarantined raw) with the data.
+        }
+        if (alone != null) {
+          for (ControlMessage c : alone.control()) {
+            control(this, c);
+          }
+        }
+        if (alone == null || alone.events() > 0) {
+          more = keep(message, at, nanos);
+        }
+      }
+      reconnectBackoff.reset(); // the server talks to us: the next loss starts from the start
+      if (more) {
+        ws.request(1);
+      }
+    }
+
+    private boolean keep(byte[] message, Instant at, long nanos) {
+      boolean room = buffer.add(new MessageBuffer.Message(message, at, nanos));
+      boolean newlyPaused;
+      synchronized (monitor) {
+        messagesReceived++;
+        newlyPaused = !room && buffer.isPaused() && !pausedLogged;
+        if (newlyPaused) {
+          pausedLogged = true;
+        }
+        monitor.notifyAll();
+      }
+      if (newlyPaused) {
+        LOG.warning(
+            () ->
+                "back-pressure: the buffer is full ("
+                    + buffer.held()
+                    + " messages held, capacity "
+                    + buffer.capacity()
+                    + ") while the sink catches up; pausing reads from the socket");
+        synchronized (monitor) {
+          pauses++;
+          monitor.notifyAll();
+        }
+      }
+      return room;
+    }
+  }
+
+  private boolean pausedLogged; // guarded by monitor
+
+  /**
+   * Whether a message is plainly a data message ({@code {"type":"vehicles"...}} and the like, as
+   * the server writes them), so that it needs no look before it is buffered. Anything else is
+   * decoded on its own at once, to act on control messages without waiting for a batch.
+   */
+  static boolean looksLikeData(byte[] m) {
+    int i = 0;
+    while (i < m.length && (m[i] == ' ' || m[i] == '\n' || m[i] == '\r' || m[i] == '\t')) {
+      i++;
+    }
+    return startsWith(m, i, "{\"type\":\"vehicles\"")
+        || startsWith(m, i, "{\"type\":\"chargestations\"")
+        || startsWith(m, i, "{\"type\":\"incidents\"");
+  }
+
+  private static boolean startsWith(byte[] m, int at, String prefix) {
+    if (m.length - at < prefix.length()) {
+      return false;
+    }
+    for (int j = 0; j < prefix.length(); j++) {
+      if (m[at + j] != prefix.charAt(j)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static IngestContext context(Instant at) {
+    return new IngestContext(at, IngestContext.Source.VIRICITI, null, null, Map.of());
+  }
+
+  /**
+   * Acts on a control message: logs first, then counts, so that waiting on a count sees the log.
+   */
+  private void control(Connection conn, ControlMessage c) {
+    String json = c.message().toString();
+    switch (c.kind()) {
+      case "subscription-echo" -> {
+        boolean same = settings.subscription.matchesEcho(json);
+        if (conn != null) {
+          conn.echoed = true;
+        }
+        if (same) {
+          LOG.info("the server confirmed the subscription");
+        } else {
+          LOG.warning(
+              () ->
+                  "the server echoed a different subscription than was sent: sent "
+                      + settings.subscription.json()
+                      + ", echoed "
+                      + redact(json));
+        }
+        synchronized (monitor) {
+          if (same) {
+            echoesConfirmed++;
+          } else {
+            echoMismatches++;
+          }
+          monitor.notifyAll();
+        }
+      }
+      case "error" -> {
+        LOG.warning(() -> "the server sent an error: " + redact(json));
+        synchronized (monitor) {
+          serverErrors++;
+          monitor.notifyAll();
+        }
+      }
+      case "acl" -> {
+        LOG.info("the server sent its acl");
+        aclOut.accept(redact(json));
+        synchronized (monitor) {
+          aclAnswers++;
+          aclAnswered = true;
+          monitor.notifyAll();
+        }
+      }
+      default -> LOG.info(() -> "the server sent a " + c.kind() + " message: " + redact(json));
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  private void writeLoop() {
+    Backoff retry = new Backoff(settings.writeRetryInitial, settings.writeRetryMax);
+    long flushNanos = settings.flushInterval.toNanos();
+    try {
+      while (true) {
+        List<MessageBuffer.Message> batch =
+            buffer.awaitBatch(settings.batchSize, flushNanos, MAX_BATCH_BYTES, flushNanos);
+        if (batch == null) {
+          return;
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+        SinkBatch sinkBatch = decode(batch);
+        if (!store(sinkBatch, batch.size(), retry)) {
+          return; // shutdown time is over; the batch stays counted as held, not stored
+        }
+        if (buffer.release(batch.size())) {
+          resume();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      int left = buffer.held();
+      if (left > 0) {
+        LOG.severe(() -> left + " received messages were not stored before shutdown");
+      }
+    }
+  }
+
+  private void resume() {
+    Connection conn;
+    synchronized (monitor) {
+      pausedLogged = false;
+      conn = current;
+    }
+    LOG.info(() -> "the sink caught up (" + buffer.held() + " messages held); resuming reads");
+    if (conn != null && conn.socket != null) {
+      conn.lastInbound = System.nanoTime();
+      conn.socket.request(1);
+    }
+    changed();
+  }
+
+  /** Decodes a batch together; when one message is not JSON, message by message. */
+  private SinkBatch decode(List<MessageBuffer.Message> batch) {
+    IngestContext ctx = context(batch.get(0).receivedAt());
+    int size = batch.size();
+    for (MessageBuffer.Message m : batch) {
+      size += m.bytes().length;
+    }
+    byte[] body = new byte[size];
+    int at = 0;
+    for (MessageBuffer.Message m : batch) {
+      System.arraycopy(m.bytes(), 0, body, at, m.bytes().length);
+      at += m.bytes().length;
+      body[at++] = '\n';
+    }
+    try {
+      DecodedBulk bulk = decoder.decode(body, ctx);
+      for (ControlMessage c : bulk.control()) {
+        control(null, c);
+      }
+      return SinkBatch.of(bulk);
+    } catch (BulkRejectedException e) {
+      List<Row> rows = new ArrayList<>();
+      List<QuarantineEntry> quarantine = new ArrayList<>();
+      for (MessageBuffer.Message m : batch) {
+        try {
+          DecodedBulk one = decoder.decode(m.bytes(), ctx);
+          rows.addAll(one.rows());
+          for (QuarantinedEvent q : one.quarantined()) {
+            quarantine.add(QuarantineEntry.of(q));
+          }
+          for (ControlMessage c : one.control()) {
+            control(null, c);
+          }
+        } catch (BulkRejectedException bad) {
+          LOG.warning(() -> "a message is not JSON (kept in quarantine): " + bad.getMessage());
+          quarantine.addAll(
+              SinkBatch.rejected(FEED, m.bytes(), ctx, bad.getMessage()).quarantine());
+        }
+      }
+      return new SinkBatch(FEED, ctx, rows, quarantine);
+    }
+  }
+
+  /**
+   * Stores a batch, retrying with backoff until it is stored; gives up only when shutting down and
+   * the shutdown time is over.
+   */
+  private boolean store(SinkBatch batch, int messages, Backoff retry) throws InterruptedException {
+    while (true) {
+      try {
+        WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));
+        retry.reset();
+        synchronized (monitor) {
+          messagesStored += messages;
+          rowsStored += r.rowsStored();
+          duplicatesSkipped += Math.max(0, r.duplicatesSkipped());
+          quarantined += r.quarantined();
+          monitor.notifyAll();
+        }
+        return true;
+      } catch (SinkException | RuntimeException e) {
+        Duration delay = retry.next();
+        boolean permanent = e instanceof SinkException s && !s.isTransient();
+        synchronized (monitor) {
+          writeFailures++;
+          monitor.notifyAll();
+        }
+        Level level = permanent ? Level.SEVERE : Level.WARNING;
+        LOG.log(
+            level,
+            () ->
+                String.format(
+                    Locale.ROOT,
+                    "storing %d messages in %s failed (%s): %s; retrying in %d ms, reading on"
+                        + " into the buffer (%d of %d held)",
+                    messages,
+                    sink.describe(),
+                    permanent ? "permanent; retrying in case it is fixed" : "transient",
+                    redact(String.valueOf(e.getMessage())),
+                    delay.toMillis(),
+                    buffer.held(),
+                    buffer.capacity()));
+        if (!pauseBeforeRetry(delay)) {
+          LOG.severe(
+              () -> "shutdown time is over: " + buffer.held() + " messages could not be stored");
+          return false;
+        }
+      }
+    }
+  }
+
+  private long shutdownDeadline; // guarded by monitor; valid once stopping
+
+  /** Waits before a retry; false when the shutdown deadline passes first. */
+  private boolean pauseBeforeRetry(Duration delay) throws InterruptedException {
+    long until = System.nanoTime() + delay.toNanos();
+    synchronized (monitor) {
+      while (true) {
+        long now = System.nanoTime();
+        if (stopping && now - shutdownDeadline >= 0) {
+          return false;
+        }
+        long wake = until;
+        if (stopping && shutdownDeadline - until < 0) {
+          wake = shutdownDeadline;
+        }
+        long left = wake - now;
+        if (left <= 0) {
+          return !(stopping && now - shutdownDeadline >= 0);
+        }
+        TimeUnit.NANOSECONDS.timedWait(monitor, left);
+      }
+    }
+  }
+
+  /**
+   * Stops reading, closes the socket and stores everything held, retrying failed writes until the
+   * shutdown timeout; then returns. What could not be stored by then is logged as lost (SEVERE).
+   * Safe to call more than once and from a shutdown hook.
+   */
+  @Override
+  public void close() {
+    Connection conn;
+    synchronized (monitor) {
+      if (stopping) {
+        while (!terminated) {
+          try {
+            monitor.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        return;
+      }
+      stopping = true;
+      shutdownDeadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
+      monitor.notifyAll();
+      conn = current;
+      current = null;
+    }
+    scheduler.shutdownNow();
+    if (conn != null && conn.socket != null) {
+      WebSocket ws = conn.socket;
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "shutting down").get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // closing anyway
+      }
+      ws.abort();
+    }
+    int held = buffer.held();
+    if (held > 0) {
+      LOG.info(() -> "shutting down: storing the " + held + " messages held");
+    }
+    buffer.close();
+    if (writer.isAlive() || !started) {
+      try {
+        writer.join(Math.max(1, settings.shutdownTimeout.toMillis() + 1000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (writer.isAlive()) {
+        writer.interrupt();
+      }
+    }
+    synchronized (monitor) {
+      terminated = true;
+      monitor.notifyAll();
+    }
+    Stats s = stats();
+    LOG.info(
+        () ->
+            String.format(
+                Locale.ROOT,
+                "stopped: %d connections, %d messages received, %d stored (%d rows, %d"
+                    + " duplicates skipped, %d quarantined), %d not stored",
+                s.connections(),
+                s.messagesReceived(),
+                s.messagesStored(),
+                s.rowsStored(),
+                s.duplicatesSkipped(),
+                s.quarantined(),
+                s.held()));
+  }
+}
