@@ -79,7 +79,9 @@ final class BridgeFixture {
     s.flushInterval = Duration.ofMillis(50);
     s.bufferCapacity = 1000;
     s.pingInterval = Duration.ofMillis(200);
-    s.readTimeout = Duration.ofSeconds(10);
+    s.readTimeout =
+        Duration.ofSeconds(
+            60); // longer than any wait: only the silent-socket test, with its own, drops sockets
     s.reconnectInitial = Duration.ofMillis(10);
     s.reconnectMax = Duration.ofMillis(100);
     s.writeRetryInitial = Duration.ofMillis(10);
