@@ -25,15 +25,17 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Decoding one realistic 10,000-event data-streams bulk, against bare Jackson tokenisation of the
- * same bytes (the practical ceiling) and a naive readTree decoder doing the same validation.
- * Scores are milliseconds per bulk; events/s = 10,000 / score * 1000.
+ * same bytes (the practical ceiling) and a naive readTree decoder doing the same validation. Scores
+ * are milliseconds per bulk; events/s = 10,000 / score * 1000.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 public class DecodeBenchmark {
   static final int EVENTS = 10_000;
 
@@ -48,7 +50,8 @@ public class DecodeBenchmark {
     bulk = SampleBulk.dataStreams(EVENTS, 42);
     DecodedBulk check = decoder.decode(bulk, context);
     if (check.rows().size() != EVENTS) {
-      throw new IllegalStateException("sample bulk does not decode cleanly: " + check.quarantined());
+      throw new IllegalStateException(
+          "sample bulk does not decode cleanly: " + check.quarantined());
     }
     if (naive.decode(bulk).rows().size() != EVENTS) {
       throw new IllegalStateException("naive baseline does not accept the sample bulk");

@@ -55,7 +55,10 @@ public final class IngestBench {
       for (Path f : files) {
         Instant now = Instant.now();
         IngestOutcome o =
-            service.ingest("data-streams", Files.readAllBytes(f), IngestContext.replay(now),
+            service.ingest(
+                "data-streams",
+                Files.readAllBytes(f),
+                IngestContext.replay(now),
                 now.plusSeconds(300));
         stored += o.written().rowsStored();
       }
@@ -67,7 +70,13 @@ public final class IngestBench {
             + "decode-only: %.2f s, %.0f events/s%n"
             + "ingest into DuckDB: %.2f s, %.0f events/s%n"
             + "ratio ingest/decode throughput: %.3f%n",
-        bulks, events, stored, decodeSeconds, events / decodeSeconds, ingestSeconds,
-        events / ingestSeconds, decodeSeconds / ingestSeconds);
+        bulks,
+        events,
+        stored,
+        decodeSeconds,
+        events / decodeSeconds,
+        ingestSeconds,
+        events / ingestSeconds,
+        decodeSeconds / ingestSeconds);
   }
 }

@@ -199,17 +199,7 @@ class ServeIT {
     assertFalse(notJson.body().contains("Exception"), "no stack trace reaches the sender");
     byte[] huge = new byte[32 * 1024 * 1024 + 1];
     java.util.Arrays.fill(huge, (byte) ' ');
-    // Expect: 100-continue, as a client sending that much should: the endpoint refuses on the
-    // declared length, before the body is sent.
-    HttpResponse<String> tooLarge =
-        CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/data-streams"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", bearer)
-                .expectContinue(true)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> tooLarge = post(port, "/data-streams", bearer, huge);
     assertEquals(413, tooLarge.statusCode(), tooLarge.body());
 
     // Pub/Sub, structured mode: the whole CloudEvent as JSON; the feed comes from an attribute.

@@ -108,6 +108,7 @@ public final class PushEndpoint {
       return error(401, "unauthorized");
     }
     if (contentLength > Limits.MAX_BODY_BYTES) {
+      drain(body);
       return tooLarge();
     }
     byte[] bytes;
@@ -117,6 +118,7 @@ public final class PushEndpoint {
       return error(400, "could not read the request body");
     }
     if (bytes.length > Limits.MAX_BODY_BYTES) {
+      drain(body);
       return tooLarge();
     }
     String requestId = headers.apply("X-Request-Id");
@@ -158,6 +160,23 @@ public final class PushEndpoint {
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "push " + requestId + " failed unexpectedly", e);
       return error(500, "internal error; the bulk was not stored");
+    }
+  }
+
+  /**
+   * Reads and discards what is left of an oversized body, up to twice the limit, so that the sender
+   * receives the 413 instead of a connection closed while it is still sending.
+   */
+  private static void drain(InputStream body) {
+    try {
+      long left = 2L * Limits.MAX_BODY_BYTES;
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      while (left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The sender went away; there is no one left to answer.
     }
   }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Warm throughput, latency and memory of deezwatts serve (issue #4): for each client count, a fresh
+# serve on a fresh DuckDB file, a short warm-up, then concurrent distinct 10,000-event bulks for
+# SECONDS; bulks/s, events/s, p50/p99, errors, peak RSS; then the stored count is checked.
+# Usage: bench/run-serve-load.sh [SECONDS]   (default 60)
+# Environment: CLIENTS (default "2,4"); JVM_OPTS for serve (default -Xmx384m, the heap of a
+# 512 MiB instance); SKIP_BUILD=1 to use the jars already built. Takes about 2.5 minutes with the
+# defaults (plus the build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+clients=${CLIENTS:-2,4}
+jvm_opts=${JVM_OPTS:--Xmx384m}
+if [ -z "${SKIP_BUILD:-}" ]; then
+  ./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
+fi
+work=bench/target/serve-bench
+mkdir -p "$work/jars"
+# Run copies: a build meanwhile must not rewrite a jar under a running JVM.
+cp bench/target/benchmarks.jar cli/target/deezwatts.jar "$work/jars/"
+if ! unzip -p "$work/jars/deezwatts.jar" META-INF/MANIFEST.MF | grep -q '^Main-Class'; then
+  echo "cli/target/deezwatts.jar is not the runnable jar (is another build writing it?)" >&2
+  exit 1
+fi
+java -Xmx512m -cp "$work/jars/benchmarks.jar" io.deezwatts.bench.ServeLoad --clients "$clients" \
+  --seconds "$seconds" --warmup-seconds 5 --jvm-opts "$jvm_opts" \
+  --cli-jar "$work/jars/deezwatts.jar" --work "$work"

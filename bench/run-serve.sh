@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Cold start (issue #4): process start to the first HTTP 200 for a 10,000-event bulk, for
+# (a) HttpIngestFunction on the Functions Framework invoker storing into a WireMock BigQuery
+# stand-in, (b) an empty hello-world function on the same invoker, (c) deezwatts serve on DuckDB.
+# Usage: bench/run-serve.sh [RUNS]   (default 5 runs per variant, interleaved, after one unmeasured)
+# Environment: JVM_OPTS for the measured JVMs (default -Xmx384m, the heap of a 512 MiB instance);
+# SKIP_BUILD=1 to use the jars already built. Takes about 1.5 minutes (plus the build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+jvm_opts=${JVM_OPTS:--Xmx384m}
+wm_version=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' pom.xml)
+wiremock=${MAVEN_REPO:-$HOME/.m2/repository}/org/wiremock/wiremock-standalone/$wm_version/wiremock-standalone-$wm_version.jar
+if [ ! -f "$wiremock" ]; then
+  ./mvnw -B -q dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
+fi
+if [ -z "${SKIP_BUILD:-}" ]; then
+  ./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
+fi
+work=bench/target/serve-bench
+mkdir -p "$work/jars"
+# Run copies: a build meanwhile must not rewrite a jar under a running JVM.
+cp bench/target/benchmarks.jar cli/target/deezwatts.jar "$work/jars/"
+if ! unzip -p "$work/jars/deezwatts.jar" META-INF/MANIFEST.MF | grep -q '^Main-Class'; then
+  echo "cli/target/deezwatts.jar is not the runnable jar (is another build writing it?)" >&2
+  exit 1
+fi
+java -Xmx256m -cp "$work/jars/benchmarks.jar" io.deezwatts.bench.ColdStart --runs "$runs" \
+  --jvm-opts "$jvm_opts" --cli-jar "$work/jars/deezwatts.jar" --wiremock-jar "$wiremock" --work "$work"

@@ -1,0 +1,409 @@
+package io.deezwatts.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Cold start (issue #4): the time from starting a JVM ({@code ProcessBuilder.start}) to the first
+ * HTTP 200 for a 10,000-event data-streams bulk, for
+ *
+ * <ol>
+ *   <li>{@code HttpIngestFunction} on the Functions Framework invoker, storing into BigQuery, here
+ *       a local WireMock stand-in reached through {@code DEEZWATTS_BIGQUERY_ENDPOINT};
+ *   <li>{@link HelloFunction} on the same invoker, same JVM options and class path (the baseline);
+ *   <li>{@code deezwatts serve} storing into a fresh DuckDB file.
+ * </ol>
+ *
+ * <p>The client retries the POST (connection refused: again after 5 ms) until it gets an answer,
+ * within a timeout; any answer but 200 fails the run. Each run also times a second, different bulk
+ * on the same instance, to separate first-request costs from steady ones, and reads the process's
+ * peak RSS ({@code /proc/PID/status} VmHWM) after both. The variants run interleaved, after one
+ * unmeasured round that brings the jars into the page cache.
+ *
+ * <p>Usage: {@code ColdStart --cli-jar cli/target/deezwatts.jar --wiremock-jar PATH [--runs 5]
+ * [--jvm-opts "-Xmx384m"] [--work DIR] [--timeout-seconds 60]}
+ */
+public final class ColdStart {
+  private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
+  private static final String PROJECT = "bench-project";
+  private static final String DATASET = "bench_dataset";
+  private static final int EVENTS = 10_000;
+  private static final Pattern STORED = Pattern.compile("\"stored\":(\\d+)");
+
+  private ColdStart() {}
+
+  enum Variant {
+    FUNCTION("(a) HttpIngestFunction, invoker, BigQuery stand-in"),
+    HELLO("(b) HelloFunction, same invoker"),
+    SERVE("(c) deezwatts serve, DuckDB");
+
+    final String label;
+
+    Variant(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * One run's times, in ms from process start.
+   *
+   * @param listening when the request that got the 200 was sent (the port was open; within 5 ms)
+   * @param firstOk when its 200 arrived: the cold start
+   * @param secondMs how long a second, different bulk then took on the same instance
+   * @param attempts refused connections before that
+   * @param peakRssKb the process's peak RSS ({@code VmHWM}) after the two bulks
+   */
+  record Run(double listening, double firstOk, double secondMs, int attempts, long peakRssKb) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opt = options(args);
+    int runs = Integer.parseInt(opt.getOrDefault("runs", "5"));
+    List<String> jvmOpts =
+        Arrays.asList(opt.getOrDefault("jvm-opts", "-Xmx384m").trim().split("\\s+"));
+    Path cliJar = Path.of(require(opt, "cli-jar")).toAbsolutePath();
+    Path wiremockJar = Path.of(require(opt, "wiremock-jar")).toAbsolutePath();
+    Path work = Path.of(opt.getOrDefault("work", "bench/target/serve-bench")).toAbsolutePath();
+    Duration timeout =
+        Duration.ofSeconds(Long.parseLong(opt.getOrDefault("timeout-seconds", "60")));
+    for (Path p : List.of(cliJar, wiremockJar)) {
+      if (!Files.isRegularFile(p)) {
+        throw new IllegalArgumentException(p + " does not exist; build first");
+      }
+    }
+    Files.createDirectories(work);
+    Path logs = Files.createDirectories(work.resolve("logs"));
+
+    byte[] first = SampleBulk.dataStreams(EVENTS, 42, 1_000_000_000L);
+    byte[] second = SampleBulk.dataStreams(EVENTS, 43, 1_000_010_000L);
+    String token = Processes.newToken();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    System.out.printf(
+        Locale.ROOT,
+        "cold start: %d runs per variant (+1 unmeasured), JVM options %s, bulk %d events, %.2f MB;"
+            + " %s%n",
+        runs,
+        String.join(" ", jvmOpts),
+        EVENTS,
+        first.length / 1e6,
+        Processes.loadAverage());
+
+    Process wiremock = null;
+    Process child = null;
+    Map<Variant, List<Run>> results = new EnumMap<>(Variant.class);
+    try {
+      int wmPort = Processes.freePort();
+      wiremock = startWireMock(wiremockJar, work.resolve("wiremock"), wmPort, logs);
+      awaitWireMock(client, wmPort, wiremock, timeout);
+
+      for (int round = 0; round <= runs; round++) {
+        for (Variant v : Variant.values()) {
+          int port = v == Variant.SERVE ? Processes.freePortPair() : Processes.freePort();
+          Path log = logs.resolve(v.name().toLowerCase(Locale.ROOT) + "-" + round + ".log");
+          Files.deleteIfExists(log);
+          List<String> cmd = new ArrayList<>();
+          cmd.add(Processes.java());
+          cmd.addAll(jvmOpts);
+          Map<String, String> env;
+          if (v == Variant.SERVE) {
+            Path db = work.resolve("cold-" + round + ".duckdb");
+            Files.deleteIfExists(db);
+            Files.deleteIfExists(Path.of(db + ".wal"));
+            cmd.addAll(
+                List.of(
+                    "-jar",
+                    cliJar.toString(),
+                    "serve",
+                    "--port",
+                    "" + port,
+                    "--sink",
+                    "duckdb:" + db));
+            env = Processes.environment(Map.of("DEEZWATTS_HTTP_TOKEN", token));
+          } else {
+            String target =
+                v == Variant.FUNCTION
+                    ? "io.deezwatts.gcp.HttpIngestFunction"
+                    : HelloFunction.class.getName();
+            cmd.addAll(
+                List.of(
+                    "-cp",
+                    Processes.benchmarksJar().toString(),
+                    INVOKER,
+                    "--port",
+                    "" + port,
+                    "--target",
+                    target));
+            env =
+                Processes.environment(
+                    Map.of(
+                        "DEEZWATTS_HTTP_TOKEN", token,
+                        "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
+                        "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort));
+          }
+          URI uri = URI.create("http://localhost:" + port + "/data-streams");
+          try {
+            long t0 = System.nanoTime();
+            child = Processes.start(cmd, env, log);
+            Run run = measure(client, uri, token, first, second, child, t0, timeout, v, log);
+            String tag = round == 0 ? "warm-up" : "run " + round;
+            System.out.printf(
+                Locale.ROOT,
+                "%-8s %-52s first 200 at %6.0f ms (port open %5.0f ms, first request %5.0f ms,"
+                    + " %d refused), second bulk %4.0f ms, peak RSS %d MiB%n",
+                tag,
+                v.label,
+                run.firstOk(),
+                run.listening(),
+                run.firstOk() - run.listening(),
+                run.attempts(),
+                run.secondMs(),
+                run.peakRssKb() / 1024);
+            if (round > 0) {
+              results.computeIfAbsent(v, k -> new ArrayList<>()).add(run);
+            }
+          } finally {
+            Processes.stop(child, 20);
+            child = null;
+          }
+        }
+      }
+    } finally {
+      Processes.stop(child, 5);
+      Processes.stop(wiremock, 10);
+    }
+    System.out.println("done; " + Processes.loadAverage());
+    report(results, runs, jvmOpts);
+  }
+
+  private static Run measure(
+      HttpClient client,
+      URI uri,
+      String token,
+      byte[] first,
+      byte[] second,
+      Process child,
+      long t0,
+      Duration timeout,
+      Variant v,
+      Path log)
+      throws IOException, InterruptedException {
+    long deadline = t0 + timeout.toNanos();
+    int refused = 0;
+    String lastError = null;
+    while (true) {
+      if (!child.isAlive()) {
+        throw new IllegalStateException(
+            v.label + " exited with " + child.exitValue() + ":\n" + Processes.tail(log, 20));
+      }
+      long sent = System.nanoTime();
+      if (sent > deadline || refused > 20_000) {
+        throw new IllegalStateException(
+            v.label
+                + ": no answer within "
+                + timeout
+                + " ("
+                + lastError
+                + "):\n"
+                + Processes.tail(log, 20));
+      }
+      HttpResponse<String> r;
+      try {
+        r = client.send(post(uri, token, first, Duration.ofNanos(deadline - sent)), ofString());
+      } catch (IOException e) { // connection refused while the server starts
+        refused++;
+        lastError = e.toString();
+        Thread.sleep(5);
+        continue;
+      }
+      long ok = System.nanoTime();
+      check(v, r, log);
+      long s0 = System.nanoTime();
+      HttpResponse<String> r2 = client.send(post(uri, token, second, timeout), ofString());
+      long s1 = System.nanoTime();
+      check(v, r2, log);
+      long hwm = Processes.procStatusKb(child.pid(), "VmHWM");
+      return new Run((sent - t0) / 1e6, (ok - t0) / 1e6, (s1 - s0) / 1e6, refused, hwm);
+    }
+  }
+
+  private static void check(Variant v, HttpResponse<String> r, Path log) {
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          v.label
+              + " answered "
+              + r.statusCode()
+              + ": "
+              + r.body()
+              + "\n"
+              + Processes.tail(log, 20));
+    }
+    if (v != Variant.HELLO) {
+      Matcher m = STORED.matcher(r.body());
+      if (!m.find() || Integer.parseInt(m.group(1)) != EVENTS) {
+        throw new IllegalStateException(v.label + " did not store every event: " + r.body());
+      }
+    }
+  }
+
+  private static HttpRequest post(URI uri, String token, byte[] body, Duration timeout) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(timeout)
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+  }
+
+  private static HttpResponse.BodyHandler<String> ofString() {
+    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * WireMock answering every insertAll of the bench dataset as BigQuery does when all is stored.
+   */
+  private static Process startWireMock(Path jar, Path root, int port, Path logs)
+      throws IOException {
+    Path mappings = Files.createDirectories(root.resolve("mappings"));
+    Files.writeString(
+        mappings.resolve("insert-all.json"),
+        "{\"request\":{\"method\":\"POST\",\"urlPathPattern\":\"/bigquery/v2/projects/"
+            + PROJECT
+            + "/datasets/"
+            + DATASET
+            + "/tables/.*/insertAll\"},\"response\":{\"status\":200,\"headers\":{\"Content-Type\":"
+            + "\"application/json\"},\"body\":\"{\\\"kind\\\":\\\"bigquery#tableDataInsertAllResponse\\\"}\"}}\n");
+    Path log = logs.resolve("wiremock.log");
+    Files.deleteIfExists(log);
+    return Processes.start(
+        List.of(
+            Processes.java(),
+            "-Xmx512m",
+            "-jar",
+            jar.toString(),
+            "--port",
+            "" + port,
+            "--bind-address",
+            "127.0.0.1",
+            "--root-dir",
+            root.toString(),
+            "--no-request-journal",
+            "--disable-request-logging",
+            "--disable-banner"),
+        Processes.environment(Map.of()),
+        log);
+  }
+
+  /** Waits for WireMock, then checks its stub answers an insertAll like BigQuery. */
+  private static void awaitWireMock(HttpClient client, int port, Process wiremock, Duration timeout)
+      throws IOException, InterruptedException {
+    URI uri =
+        URI.create(
+            "http://localhost:"
+                + port
+                + "/bigquery/v2/projects/"
+                + PROJECT
+                + "/datasets/"
+                + DATASET
+                + "/tables/vehicle_events/insertAll");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (!wiremock.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("WireMock did not start on port " + port);
+      }
+      try {
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"rows\":[]}"))
+                    .build(),
+                ofString());
+        if (r.statusCode() != 200 || !r.body().contains("tableDataInsertAllResponse")) {
+          throw new IllegalStateException(
+              "WireMock stub answered " + r.statusCode() + ": " + r.body());
+        }
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static void report(Map<Variant, List<Run>> results, int runs, List<String> jvmOpts) {
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "| Variant (%d runs, %s) | first 200, median | min – max | port open, median |"
+            + " first request, median | second bulk, median | peak RSS after both, median |%n",
+        runs,
+        String.join(" ", jvmOpts));
+    System.out.println("|---|---|---|---|---|---|---|");
+    Map<Variant, Double> medians = new EnumMap<>(Variant.class);
+    for (Variant v : Variant.values()) {
+      List<Run> rs = results.get(v);
+      List<Double> total = rs.stream().map(Run::firstOk).toList();
+      double med = Processes.median(total);
+      medians.put(v, med);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.0f ms | %.0f – %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f MiB |%n",
+          v.label,
+          med,
+          total.stream().mapToDouble(d -> d).min().orElseThrow(),
+          total.stream().mapToDouble(d -> d).max().orElseThrow(),
+          Processes.median(rs.stream().map(Run::listening).toList()),
+          Processes.median(rs.stream().map(r -> r.firstOk() - r.listening()).toList()),
+          Processes.median(rs.stream().map(Run::secondMs).toList()),
+          Processes.median(rs.stream().map(r -> r.peakRssKb() / 1024.0).toList()));
+    }
+    double ratio = medians.get(Variant.FUNCTION) / medians.get(Variant.HELLO);
+    System.out.printf(
+        Locale.ROOT,
+        "%nratio (a)/(b), medians: %.2f  (goal <= 2: %s)%n",
+        ratio,
+        ratio <= 2 ? "met" : "NOT met");
+    System.out.printf(
+        Locale.ROOT,
+        "ratio (c)/(b), medians: %.2f  (serve on DuckDB, for comparison)%n",
+        medians.get(Variant.SERVE) / medians.get(Variant.HELLO));
+  }
+
+  static Map<String, String> options(String[] args) {
+    Map<String, String> opt = new java.util.HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException(
+            "expected --name value pairs, got " + Arrays.toString(args));
+      }
+      opt.put(args[i].substring(2), args[++i]);
+    }
+    return opt;
+  }
+
+  static String require(Map<String, String> opt, String name) {
+    String v = opt.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("--" + name + " is required");
+    }
+    return v;
+  }
+}
