@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the push endpoint (PORT) and the Pub/Sub function (PORT+1) locally, in the real",
+      "Serve the push endpoint and the Pub/Sub function locally (the main job).",
+      "The push endpoint listens on PORT and the Pub/Sub function on PORT+1, each in the real",
       "Functions Framework invoker, storing into the configured sink (DuckDB by default).",
       "The HTTP secret is $DEEZWATTS_HTTP_TOKEN; when unset, one is generated and printed once."
     })
