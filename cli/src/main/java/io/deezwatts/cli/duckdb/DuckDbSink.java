@@ -36,9 +36,6 @@ public final class DuckDbSink implements Sink {
   private final Catalog catalog;
   private final Connection connection;
 
-  /** Closes the file cleanly (checkpointing its WAL) if the process exits with the sink open. */
-  private final Thread closeAtExit = new Thread(this::close, "duckdb-close");
-
   /**
    * Opens (creating if needed) the database file and its tables and views.
    *
@@ -56,7 +53,6 @@ public final class DuckDbSink implements Sink {
       this.spool = Files.createTempDirectory(dir == null ? Path.of(".") : dir, ".deezwatts-load-");
       this.spool.toFile().deleteOnExit();
       this.connection = DriverManager.getConnection("jdbc:duckdb:" + this.file);
-      Runtime.getRuntime().addShutdownHook(closeAtExit);
       try (Statement s = connection.createStatement()) {
         s.execute("SET TimeZone = 'UTC'");
         // Fewer checkpoints while loading bulk after bulk: about 20 % faster ingest, measured.
@@ -200,13 +196,6 @@ public final class DuckDbSink implements Sink {
 
   @Override
   public synchronized void close() {
-    if (Thread.currentThread() != closeAtExit) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(closeAtExit);
-      } catch (IllegalStateException exiting) {
-        // The JVM is shutting down and will run the hook; closing twice is harmless.
-      }
-    }
     try {
       connection.close();
     } catch (SQLException ignored) {

@@ -26,7 +26,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stores bulks in BigQuery with streaming inserts ({@code tabledata.insertAll}).
@@ -45,15 +52,23 @@ import java.util.concurrent.TimeUnit;
  *   <li>anything else fails the bulk at once as permanent.
  * </ul>
  *
+ * <p>The chunks of a write go out concurrently, at most {@link Options#maxConcurrentChunks()} at a
+ * time, on a small pool of daemon threads the sink owns (shut down by {@link #close()}); each chunk
+ * retries on its own as above. Once a chunk fails no further chunk starts and the chunks under way
+ * make no further attempt (a request already sent is not cut short); the write throws once they
+ * have all ended: permanent if any chunk failed permanently, else transient. Quarantine entries,
+ * the rows moved there included, are sent once every data chunk is stored. With one chunk at a time
+ * the chunks go out one after another on the caller's thread.
+ *
  * <p>When a chunk runs out of attempts or time the whole bulk fails as transient and the sender
  * retries it; rows already stored are harmless, as the retry carries the same insert ids and the
  * {@code _dedup} views keep one row per {@code event_key}. Rows absent from {@code insertErrors}
  * are stored: with {@code skipInvalidRows} off BigQuery lists every row it did not store, as {@code
  * stopped} when another row was at fault.
  *
- * <p>One BigQuery client per sink, created with it and reused; the client's own retries are off so
- * that this class alone decides. Thread-safe. Logs carry tables, counts and error reasons, never
- * row contents or credentials.
+ * <p>One BigQuery client and one thread pool per sink, created with it and reused; the client's own
+ * retries are off so that this class alone decides. Thread-safe. Logs carry tables, counts and
+ * error reasons, never row contents or credentials.
  */
 public final class BigQuerySink implements Sink {
   /** Points the client at another host, such as an emulator or a recording proxy. */
@@ -74,17 +89,27 @@ public final class BigQuerySink implements Sink {
    * @param readTimeout how long to wait for a response (a timed-out request is retried). A request
    *     under way is not cut short at the caller's deadline, so keep this well below the time
    *     callers allow a write
+   * @param maxConcurrentChunks how many {@code insertAll} requests (chunks) of one write may be
+   *     under way at once, from 1 (one after another, on the caller's thread) to {@link
+   *     #MAX_CONCURRENT_CHUNKS}
    */
   public record Options(
       int maxAttempts,
       Duration initialBackoff,
       Duration maxBackoff,
       Duration connectTimeout,
-      Duration readTimeout) {
+      Duration readTimeout,
+      int maxConcurrentChunks) {
+
+    /** Chunks of one write under way at once unless chosen otherwise. */
+    public static final int DEFAULT_CONCURRENT_CHUNKS = 8;
+
+    /** The most chunks of one write that may be under way at once. */
+    public static final int MAX_CONCURRENT_CHUNKS = 64;
 
     /**
      * 5 attempts; waits of up to 250 ms, 500 ms, 1 s, 2 s (10 s at most); 10 s to connect, 20 s to
-     * read.
+     * read; 8 chunks at once.
      */
     public static final Options DEFAULTS =
         new Options(
@@ -92,16 +117,25 @@ public final class BigQuerySink implements Sink {
             Duration.ofMillis(250),
             Duration.ofSeconds(10),
             Duration.ofSeconds(10),
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            DEFAULT_CONCURRENT_CHUNKS);
 
     /**
      * @throws IllegalArgumentException when attempts are below 1, a duration is negative, the
-     *     backoff cap is below its base, or a timeout is not between 1 ms and {@code
-     *     Integer.MAX_VALUE} ms
+     *     backoff cap is below its base, a timeout is not between 1 ms and {@code
+     *     Integer.MAX_VALUE} ms, or the chunks at once are not from 1 to {@link
+     *     #MAX_CONCURRENT_CHUNKS}
      */
     public Options {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("maxAttempts must be at least 1, not " + maxAttempts);
+      }
+      if (maxConcurrentChunks < 1 || maxConcurrentChunks > MAX_CONCURRENT_CHUNKS) {
+        throw new IllegalArgumentException(
+            "maxConcurrentChunks must be from 1 to "
+                + MAX_CONCURRENT_CHUNKS
+                + ", not "
+                + maxConcurrentChunks);
       }
       Objects.requireNonNull(initialBackoff, "initialBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
@@ -120,19 +154,47 @@ public final class BigQuerySink implements Sink {
       }
     }
 
+    /** Options with {@link #DEFAULT_CONCURRENT_CHUNKS} chunks at once; throws as above. */
+    public Options(
+        int maxAttempts,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        Duration connectTimeout,
+        Duration readTimeout) {
+      this(
+          maxAttempts,
+          initialBackoff,
+          maxBackoff,
+          connectTimeout,
+          readTimeout,
+          DEFAULT_CONCURRENT_CHUNKS);
+    }
+
     /** These options with another number of attempts; throws as the constructor does. */
     public Options withMaxAttempts(int attempts) {
-      return new Options(attempts, initialBackoff, maxBackoff, connectTimeout, readTimeout);
+      return new Options(
+          attempts, initialBackoff, maxBackoff, connectTimeout, readTimeout, maxConcurrentChunks);
     }
 
     /** These options with another backoff; throws as the constructor does. */
     public Options withBackoff(Duration initial, Duration max) {
-      return new Options(maxAttempts, initial, max, connectTimeout, readTimeout);
+      return new Options(
+          maxAttempts, initial, max, connectTimeout, readTimeout, maxConcurrentChunks);
     }
 
     /** These options with other timeouts; throws as the constructor does. */
     public Options withTimeouts(Duration connect, Duration read) {
-      return new Options(maxAttempts, initialBackoff, maxBackoff, connect, read);
+      return new Options(
+          maxAttempts, initialBackoff, maxBackoff, connect, read, maxConcurrentChunks);
+    }
+
+    /**
+     * These options with another number of chunks under way at once (1: one after another); throws
+     * as the constructor does.
+     */
+    public Options withMaxConcurrentChunks(int chunks) {
+      return new Options(
+          maxAttempts, initialBackoff, maxBackoff, connectTimeout, readTimeout, chunks);
     }
   }
 
@@ -144,6 +206,10 @@ public final class BigQuerySink implements Sink {
   private final Chunker chunker;
   private final String description;
   private final TableSpec quarantineTable;
+
+  /** Sends the chunks of writes; null when {@link Options#maxConcurrentChunks()} is 1. */
+  private final ExecutorService executor;
+
   private volatile boolean closed;
 
   BigQuerySink(
@@ -162,6 +228,31 @@ public final class BigQuerySink implements Sink {
     this.chunker = Objects.requireNonNull(chunker, "chunker");
     this.description = Objects.requireNonNull(description, "description");
     this.quarantineTable = Catalog.standard().quarantineTable();
+    this.executor = options.maxConcurrentChunks() > 1 ? newExecutor(options) : null;
+  }
+
+  /**
+   * A pool of {@link Options#maxConcurrentChunks()} daemon threads, started as needed and ended
+   * when idle for a minute. Each write keeps at most that many chunks in it, so writes running side
+   * by side share the threads rather than multiply them.
+   */
+  private static ExecutorService newExecutor(Options options) {
+    AtomicInteger threads = new AtomicInteger();
+    int size = options.maxConcurrentChunks();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            size,
+            size,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread t = new Thread(task, "deezwatts-bigquery-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /**
@@ -261,7 +352,8 @@ public final class BigQuerySink implements Sink {
 
   /**
    * Stores a batch, all of it: its rows, then its quarantine entries together with the rows
-   * BigQuery refused as {@code invalid}.
+   * BigQuery refused as {@code invalid}; in each phase up to {@link Options#maxConcurrentChunks()}
+   * requests at once. Returns or throws only once no request of the write is under way.
    *
    * @return rows stored, {@code -1} duplicates (BigQuery cannot tell; the {@code _dedup} views
    *     remove them), quarantine rows stored, and how many of those were rows BigQuery refused
@@ -287,17 +379,24 @@ public final class BigQuerySink implements Sink {
           .add(pending(row.eventKey(), row.table(), row.values().toArray(), row));
     }
 
-    long stored = 0;
-    List<QuarantineEntry> refused = new ArrayList<>();
+    List<Chunk> chunks = new ArrayList<>();
     for (Map.Entry<String, List<PendingRow>> table : byTable.entrySet()) {
       TableId id = TableId.of(project, dataset, table.getKey());
-      for (List<PendingRow> chunk : chunker.split(table.getValue())) {
-        List<Refusal> refusals = send(id, chunk, deadline, false);
-        for (Refusal r : refusals) {
-          refused.add(quarantineEntry(batch, table.getKey(), r));
-        }
-        stored += chunk.size() - refusals.size();
+      for (List<PendingRow> rows : chunker.split(table.getValue())) {
+        chunks.add(new Chunk(id, rows, false));
       }
+    }
+    List<List<Refusal>> outcomes = sendAll(chunks, deadline);
+
+    long stored = 0;
+    List<QuarantineEntry> refused = new ArrayList<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      Chunk chunk = chunks.get(i);
+      List<Refusal> refusals = outcomes.get(i);
+      for (Refusal r : refusals) {
+        refused.add(quarantineEntry(batch, chunk.table().getTable(), r));
+      }
+      stored += chunk.rows().size() - refusals.size();
     }
 
     List<PendingRow> quarantine = new ArrayList<>();
@@ -309,9 +408,11 @@ public final class BigQuerySink implements Sink {
     }
     if (!quarantine.isEmpty()) {
       TableId id = TableId.of(project, dataset, quarantineTable.name());
-      for (List<PendingRow> chunk : chunker.split(quarantine)) {
-        send(id, chunk, deadline, true);
+      List<Chunk> quarantineChunks = new ArrayList<>();
+      for (List<PendingRow> rows : chunker.split(quarantine)) {
+        quarantineChunks.add(new Chunk(id, rows, true));
       }
+      sendAll(quarantineChunks, deadline);
     }
     if (!refused.isEmpty()) {
       LOG.log(
@@ -385,20 +486,162 @@ public final class BigQuerySink implements Sink {
   /** A row BigQuery refused as invalid, with its errors. */
   private record Refusal(PendingRow row, List<BigQueryError> errors) {}
 
+  /** One {@code insertAll} request's rows, for a feed table or for {@code quarantine}. */
+  private record Chunk(TableId table, List<PendingRow> rows, boolean isQuarantine) {}
+
+  /** How a chunk sent on the pool ended: refusals when stored, else a failure, else stopped. */
+  private record Outcome(int index, List<Refusal> refusals, SinkException failure) {}
+
+  /** A chunk gave up before its next attempt because another chunk of its write failed. */
+  private static final class Stopped extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Stopped() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** A signal that is never given: chunks sent one after another stop only by throwing. */
+  private static final CountDownLatch NEVER = new CountDownLatch(1);
+
+  /**
+   * Sends chunks, at most {@link Options#maxConcurrentChunks()} at a time, until each is stored or
+   * one fails; returns only when none is under way any more.
+   *
+   * @return each chunk's rows refused as invalid, in the order of the chunks
+   * @throws SinkException when a chunk failed: the first permanent failure, else the first failure,
+   *     with the other chunks' failures suppressed
+   */
+  private List<List<Refusal>> sendAll(List<Chunk> chunks, Instant deadline) throws SinkException {
+    List<List<Refusal>> results = new ArrayList<>(chunks.size());
+    if (executor == null || chunks.size() == 1) {
+      for (Chunk chunk : chunks) {
+        try {
+          results.add(send(chunk, deadline, NEVER));
+        } catch (Stopped e) {
+          throw new IllegalStateException("a chunk sent alone was stopped", e);
+        }
+      }
+      return results;
+    }
+    for (int i = 0; i < chunks.size(); i++) {
+      results.add(null);
+    }
+    // Given once a chunk has failed, or the caller is interrupted: no chunk starts any more and
+    // those under way make no further attempt.
+    CountDownLatch stop = new CountDownLatch(1);
+    BlockingQueue<Outcome> ended = new LinkedBlockingQueue<>();
+    List<SinkException> failures = new ArrayList<>();
+    boolean interrupted = false;
+    int next = 0;
+    int underWay = 0;
+    while (true) {
+      while (stop.getCount() > 0
+          && next < chunks.size()
+          && underWay < options.maxConcurrentChunks()) {
+        int index = next++;
+        Chunk chunk = chunks.get(index);
+        try {
+          executor.execute(() -> ended.add(sendOnPool(index, chunk, deadline, stop)));
+          underWay++;
+        } catch (RejectedExecutionException e) {
+          failures.add(
+              SinkException.transientFailure(
+                  description + " was closed during a write to " + chunk.table().getTable(), e));
+          stop.countDown();
+        }
+      }
+      if (underWay == 0) {
+        break;
+      }
+      Outcome outcome;
+      try {
+        outcome = ended.take();
+      } catch (InterruptedException e) {
+        // Let the chunks under way end (a request already sent runs to its read timeout), then
+        // throw; the interrupt is restored below.
+        interrupted = true;
+        stop.countDown();
+        continue;
+      }
+      underWay--;
+      if (outcome.failure() != null) {
+        failures.add(outcome.failure());
+        stop.countDown();
+      } else if (outcome.refusals() != null) {
+        results.set(outcome.index(), outcome.refusals());
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    SinkException thrown = null;
+    for (SinkException f : failures) {
+      if (!f.isTransient()) {
+        thrown = f;
+        break;
+      }
+    }
+    if (thrown == null && interrupted) {
+      thrown =
+          SinkException.transientFailure(
+              "interrupted before every chunk of the write was stored",
+              failures.isEmpty() ? null : failures.get(0));
+    }
+    if (thrown == null && !failures.isEmpty()) {
+      thrown = failures.get(0);
+    }
+    if (thrown != null) {
+      for (SinkException f : failures) {
+        if (f != thrown && f != thrown.getCause()) {
+          thrown.addSuppressed(f);
+        }
+      }
+      throw thrown;
+    }
+    return results;
+  }
+
+  /** Sends one chunk on a pool thread; never throws. */
+  private Outcome sendOnPool(int index, Chunk chunk, Instant deadline, CountDownLatch stop) {
+    try {
+      return new Outcome(index, send(chunk, deadline, stop), null);
+    } catch (Stopped e) {
+      return new Outcome(index, null, null);
+    } catch (SinkException e) {
+      stop.countDown();
+      return new Outcome(index, null, e);
+    } catch (RuntimeException | Error e) {
+      stop.countDown();
+      return new Outcome(
+          index,
+          null,
+          SinkException.permanent(
+              "sending rows to " + chunk.table().getTable() + " failed: " + e.getClass().getName(),
+              e));
+    }
+  }
+
   /**
    * Sends one chunk until every row is stored or refused as invalid.
    *
+   * @param stop given when another chunk of the write failed: make no further attempt
    * @return the rows refused as invalid
+   * @throws Stopped when {@code stop} was given before an attempt or during a backoff wait
    */
-  private List<Refusal> send(
-      TableId table, List<PendingRow> chunk, Instant deadline, boolean isQuarantine)
-      throws SinkException {
-    List<PendingRow> pending = chunk;
+  private List<Refusal> send(Chunk chunk, Instant deadline, CountDownLatch stop)
+      throws SinkException, Stopped {
+    TableId table = chunk.table();
+    boolean isQuarantine = chunk.isQuarantine();
+    List<PendingRow> pending = chunk.rows();
     List<Refusal> refusals = new ArrayList<>();
     int failedAttempts = 0;
     String failure = null;
     Throwable cause = null;
     while (true) {
+      if (stop.getCount() == 0) {
+        throw new Stopped();
+      }
       if (Thread.currentThread().isInterrupted()) {
         throw SinkException.transientFailure(
             "interrupted before "
@@ -527,7 +770,9 @@ public final class BigQuerySink implements Sink {
           failedAttempts + 1,
           options.maxAttempts());
       try {
-        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+        if (stop.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+          throw new Stopped();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw SinkException.transientFailure(
@@ -558,10 +803,16 @@ public final class BigQuerySink implements Sink {
     return description;
   }
 
-  /** Marks the sink closed; later writes throw {@link IllegalStateException}. Never fails. */
+  /**
+   * Marks the sink closed and shuts its thread pool down (chunks under way still end); later writes
+   * throw {@link IllegalStateException}. Never fails.
+   */
   @Override
   public void close() {
     closed = true;
+    if (executor != null) {
+      executor.shutdown();
+    }
   }
 
   @Override

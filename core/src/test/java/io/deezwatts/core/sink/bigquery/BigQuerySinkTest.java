@@ -19,7 +19,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -253,11 +259,20 @@ class BigQuerySinkTest {
     WriteResult result = write(FAST, batch);
 
     assertEquals(1201, result.rowsStored());
-    List<Call> calls = bigQuery.calls(VEHICLE);
+    // The chunks may go out in any order; each keeps its rows in order.
+    List<Call> calls = inChunkOrder(batch, bigQuery.calls(VEHICLE));
     assertEquals(List.of(500, 500, 201), calls.stream().map(c -> c.insertIds().size()).toList());
     List<String> sent = new ArrayList<>();
     calls.forEach(c -> sent.addAll(c.insertIds()));
     assertEquals(keys(batch), sent, "every row once, in order");
+  }
+
+  /** Calls sorted by the position in the batch of their first row. */
+  private static List<Call> inChunkOrder(SinkBatch batch, List<Call> calls) {
+    List<String> keys = keys(batch);
+    return calls.stream()
+        .sorted(Comparator.comparingInt(c -> keys.indexOf(c.insertIds().get(0))))
+        .toList();
   }
 
   @Test
@@ -274,7 +289,7 @@ class BigQuerySinkTest {
     WriteResult result = write(FAST, batch);
 
     assertEquals(30, result.rowsStored());
-    List<Call> calls = bigQuery.calls(VEHICLE);
+    List<Call> calls = inChunkOrder(batch, bigQuery.calls(VEHICLE));
     assertEquals(3, calls.size(), "21 MB of rows in three requests");
     for (Call c : calls) {
       assertTrue(c.bodyBytes() < 9_000_000, c.bodyBytes() + " bytes");
@@ -283,6 +298,167 @@ class BigQuerySinkTest {
     List<String> sent = new ArrayList<>();
     calls.forEach(c -> sent.addAll(c.insertIds()));
     assertEquals(keys(batch), sent);
+  }
+
+  // ---- chunks in flight together ----
+
+  @Test
+  void sendsTheChunksOfAWriteConcurrently() throws Exception {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(1201, TestBulks::mixed));
+    // Each request waits until all three are in flight (or 4 s, short of the read timeout).
+    bigQuery.holdUntilHeld(3, Duration.ofSeconds(4));
+
+    WriteResult result = write(FAST.withMaxConcurrentChunks(3), batch);
+
+    assertEquals(new WriteResult(1201, -1, 0, 0), result);
+    assertEquals(3, bigQuery.mostHeldAtOnce(), "three requests in flight at once");
+    assertEquals(1, bigQuery.holdsFilled(), "the requests met rather than timed out");
+    List<String> sent = new ArrayList<>();
+    inChunkOrder(batch, bigQuery.calls(VEHICLE)).forEach(c -> sent.addAll(c.insertIds()));
+    assertEquals(keys(batch), sent, "every row once");
+    assertEquals(1201, new HashSet<>(bigQuery.stored(VEHICLE)).size());
+  }
+
+  @Test
+  void keepsAtMostTheChosenNumberOfChunksInFlight() throws Exception {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(2500, TestBulks::mixed));
+    // Five chunks, two at a time: a hold for three never fills, so each times out.
+    bigQuery.holdUntilHeld(3, Duration.ofMillis(200));
+
+    WriteResult result = write(FAST.withMaxConcurrentChunks(2), batch);
+
+    assertEquals(2500, result.rowsStored());
+    assertEquals(2, bigQuery.mostHeldAtOnce());
+    assertEquals(0, bigQuery.holdsFilled());
+    assertEquals(5, bigQuery.calls(VEHICLE).size());
+  }
+
+  @Test
+  void sendsTheChunksOneAfterAnotherWithOneAtATime() throws Exception {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(1201, TestBulks::mixed));
+    // A hold for two never fills when requests go one at a time; each waits 200 ms.
+    bigQuery.holdUntilHeld(2, Duration.ofMillis(200));
+
+    WriteResult result = write(FAST.withMaxConcurrentChunks(1), batch);
+
+    assertEquals(1201, result.rowsStored());
+    assertEquals(1, bigQuery.mostHeldAtOnce(), "never two requests in flight");
+    assertEquals(0, bigQuery.holdsFilled());
+    List<Call> calls = bigQuery.calls(VEHICLE);
+    assertEquals(List.of(500, 500, 201), calls.stream().map(c -> c.insertIds().size()).toList());
+    List<String> sent = new ArrayList<>();
+    calls.forEach(c -> sent.addAll(c.insertIds()));
+    assertEquals(keys(batch), sent, "in arrival order, every row once, in order");
+  }
+
+  @Test
+  void failsPermanentlyAndStartsNoFurtherChunkWhenOneChunkFailsPermanently() {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(2500, TestBulks::mixed));
+    List<String> firstTwoChunks = keys(batch).subList(0, 2 * Chunker.MAX_ROWS);
+    // Five chunks, two at a time. The first call is refused at once; the other one in flight is
+    // held until a third call arrives (which must not happen) or 2 s pass, then succeeds.
+    bigQuery.failCall(1, Reply.fixture(400, "error-400-invalid.json"));
+    bigQuery.holdUntilHeld(2, Duration.ofSeconds(2));
+
+    SinkException e = failedWrite(FAST.withMaxConcurrentChunks(2), batch);
+
+    assertFalse(e.isTransient());
+    assertTrue(e.getMessage().contains("400"), e.getMessage());
+    List<Call> calls = bigQuery.calls();
+    assertTrue(calls.size() <= 2, "only the two chunks started first: " + calls.size());
+    Set<String> sent = new HashSet<>();
+    for (Call c : calls) {
+      assertTrue(firstTwoChunks.containsAll(c.insertIds()), "call " + c.number());
+      sent.addAll(c.insertIds());
+    }
+    assertEquals(0, bigQuery.holdsFilled(), "no third call arrived");
+    assertEquals(0, bigQuery.heldNow(), "the chunk in flight ended before the write returned");
+    assertTrue(bigQuery.stored(VEHICLE).size() <= Chunker.MAX_ROWS);
+    assertTrue(bigQuery.calls(QUARANTINE).isEmpty());
+  }
+
+  @Test
+  void failsPermanentlyWhenOneChunkFailsTransientlyAndAnotherPermanently() {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(1000, TestBulks::mixed));
+    // Two chunks of one attempt each, both in flight before either is answered: the first call
+    // gets a 503 (a transient failure), the second a 404 (a permanent one).
+    bigQuery.holdUntilHeld(2, Duration.ofSeconds(4));
+    bigQuery.failFromCall(1, Reply.fixture(503, "error-503-backend-error.json"));
+    bigQuery.failCall(2, Reply.fixture(404, "error-404-not-found.json"), true);
+
+    SinkException e = failedWrite(FAST.withMaxAttempts(1).withMaxConcurrentChunks(2), batch);
+
+    assertEquals(1, bigQuery.holdsFilled(), "both chunks were in flight together");
+    assertFalse(e.isTransient(), "a permanent failure wins");
+    assertTrue(e.getMessage().contains("Not found: Table"), e.getMessage());
+    assertEquals(1, e.getSuppressed().length, "the other chunk's failure is kept");
+    assertTrue(((SinkException) e.getSuppressed()[0]).isTransient());
+    assertEquals(2, bigQuery.calls().size());
+    assertTrue(bigQuery.stored(VEHICLE).isEmpty());
+    assertEquals(0, bigQuery.heldNow());
+  }
+
+  @Test
+  void failsTransientlyWhenEveryFailedChunkFailedTransiently() {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(1000, TestBulks::mixed));
+    // Two chunks in flight together; one is stored, the other gets a 503 on its only attempt.
+    bigQuery.holdUntilHeld(2, Duration.ofSeconds(4));
+    bigQuery.failCall(2, Reply.fixture(503, "error-503-backend-error.json"), true);
+
+    SinkException e = failedWrite(FAST.withMaxAttempts(1).withMaxConcurrentChunks(2), batch);
+
+    assertEquals(1, bigQuery.holdsFilled());
+    assertTrue(e.isTransient());
+    assertTrue(e.getMessage().contains("1 attempt"), e.getMessage());
+    assertEquals(2, bigQuery.calls().size());
+    assertEquals(Chunker.MAX_ROWS, bigQuery.stored(VEHICLE).size(), "the other chunk is stored");
+  }
+
+  @Test
+  void stopsCleanlyWhenTheCallerIsInterrupted() throws Exception {
+    SinkBatch batch = TestBulks.batch("data-streams", TestBulks.bulk(2500, TestBulks::mixed));
+    List<String> firstTwoChunks = keys(batch).subList(0, 2 * Chunker.MAX_ROWS);
+    // Five chunks, two at a time; the first two are held until the caller is interrupted.
+    bigQuery.holdUntilHeld(3, Duration.ofSeconds(3));
+    BlockingQueue<Object> outcome = new ArrayBlockingQueue<>(2);
+    try (BigQuerySink sink = bigQuery.sink(FAST.withMaxConcurrentChunks(2))) {
+      Thread caller =
+          new Thread(
+              () -> {
+                try {
+                  outcome.add(sink.write(batch, far()));
+                } catch (SinkException e) {
+                  outcome.add(e);
+                }
+                outcome.add(Thread.currentThread().isInterrupted());
+              });
+      caller.start();
+      bigQuery.awaitHeld(2, Duration.ofSeconds(10));
+      caller.interrupt();
+
+      Object result = outcome.poll(30, TimeUnit.SECONDS);
+      Object interrupted = outcome.poll(30, TimeUnit.SECONDS);
+      caller.join();
+
+      assertTrue(result instanceof SinkException, String.valueOf(result));
+      assertTrue(((SinkException) result).isTransient());
+      assertTrue(((SinkException) result).getMessage().contains("interrupted"));
+      assertEquals(Boolean.TRUE, interrupted, "the interrupt is kept");
+    }
+    assertEquals(0, bigQuery.heldNow());
+    assertEquals(2, bigQuery.calls().size(), "no chunk starts after the interrupt");
+    for (Call c : bigQuery.calls()) {
+      assertTrue(firstTwoChunks.containsAll(c.insertIds()));
+    }
+  }
+
+  @Test
+  void optionsDefaultToEightChunksAtOnceAndRefuseOutOfRangeCounts() {
+    assertEquals(8, BigQuerySink.Options.DEFAULTS.maxConcurrentChunks());
+    assertEquals(1, FAST.withMaxConcurrentChunks(1).maxConcurrentChunks());
+    assertEquals(3, FAST.withMaxConcurrentChunks(3).withMaxAttempts(2).maxConcurrentChunks());
+    assertThrows(IllegalArgumentException.class, () -> FAST.withMaxConcurrentChunks(0));
+    assertThrows(IllegalArgumentException.class, () -> FAST.withMaxConcurrentChunks(65));
   }
 
   // ---- insertErrors in a 200 ----

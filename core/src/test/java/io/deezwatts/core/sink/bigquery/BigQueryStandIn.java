@@ -22,10 +22,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,7 +41,9 @@ import java.util.regex.Pattern;
  * <p>Besides WireMock's own stubs and journal it records, as each request arrives, which table it
  * was for, its insert ids and whether it carried credentials, and which rows BigQuery would have
  * stored (a 200 without {@code insertErrors} stores every row of the request; with {@code
- * skipInvalidRows=false} any error stores none). It can also fail every call from the Nth on.
+ * skipInvalidRows=false} any error stores none). It can also fail every call from the Nth on, or
+ * the Nth call only, and hold calls on arrival until several are under way at once, to show how
+ * many requests a sink has in flight.
  */
 final class BigQueryStandIn implements AutoCloseable {
   static final String PROJECT = "proj";
@@ -187,6 +191,55 @@ final class BigQueryStandIn implements AutoCloseable {
     recorder.failure = reply.toResponse().build();
   }
 
+  /** The Nth call (counting every table) only gets this reply instead; it is never held. */
+  void failCall(int n, Reply reply) {
+    failCall(n, reply, false);
+  }
+
+  /**
+   * The Nth call (counting every table) only gets this reply instead.
+   *
+   * @param held whether {@link #holdUntilHeld} holds it like any other call
+   */
+  void failCall(int n, Reply reply, boolean held) {
+    recorder.failOnly = n;
+    recorder.failOnlyReply = reply.toResponse().build();
+    recorder.failOnlyHeld = held;
+  }
+
+  /**
+   * Waits until {@code count} calls are held at once.
+   *
+   * @throws AssertionError when that does not happen within {@code timeout}
+   */
+  void awaitHeld(int count, Duration timeout) throws InterruptedException {
+    recorder.awaitHeld(count, timeout);
+  }
+
+  /**
+   * Holds each call on arrival, before it is answered, until {@code count} calls are held at once
+   * (then all of those go on) or {@code timeout} has passed. A sink with fewer requests in flight
+   * than {@code count} is thus slowed by {@code timeout} per call, never failed.
+   */
+  void holdUntilHeld(int count, Duration timeout) {
+    recorder.hold(count, timeout);
+  }
+
+  /** The most calls held at once since the last reset: requests the sink had in flight together. */
+  int mostHeldAtOnce() {
+    return recorder.mostHeld();
+  }
+
+  /** How many times {@link #holdUntilHeld} saw its count reached, rather than time out. */
+  int holdsFilled() {
+    return recorder.filled();
+  }
+
+  /** Calls held right now. */
+  int heldNow() {
+    return recorder.heldNow();
+  }
+
   /** Every call since the last reset, in arrival order. */
   List<Call> calls() {
     return List.copyOf(recorder.calls);
@@ -232,6 +285,17 @@ final class BigQueryStandIn implements AutoCloseable {
     final AtomicInteger count = new AtomicInteger();
     volatile int failFrom;
     volatile ResponseDefinition failure;
+    volatile int failOnly;
+    volatile ResponseDefinition failOnlyReply;
+    volatile boolean failOnlyHeld;
+
+    // Guarded by this.
+    private int holdCount;
+    private long holdNanos;
+    private int held;
+    private int mostHeld;
+    private int filled;
+    private long generation;
 
     void clear() {
       calls.clear();
@@ -239,6 +303,73 @@ final class BigQueryStandIn implements AutoCloseable {
       count.set(0);
       failFrom = 0;
       failure = null;
+      failOnly = 0;
+      failOnlyReply = null;
+      failOnlyHeld = false;
+      synchronized (this) {
+        holdCount = 0;
+        mostHeld = 0;
+        filled = 0;
+        generation++;
+        notifyAll();
+      }
+    }
+
+    synchronized void hold(int count, Duration timeout) {
+      holdCount = count;
+      holdNanos = timeout.toNanos();
+    }
+
+    synchronized int mostHeld() {
+      return mostHeld;
+    }
+
+    synchronized int filled() {
+      return filled;
+    }
+
+    synchronized int heldNow() {
+      return held;
+    }
+
+    synchronized void awaitHeld(int count, Duration timeout) throws InterruptedException {
+      long end = System.nanoTime() + timeout.toNanos();
+      while (held < count) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(held + " call(s) held, not " + count);
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+
+    /** Waits until holdCount calls are held together, or the hold times out. */
+    private synchronized void holdCall() {
+      if (holdCount <= 0) {
+        return;
+      }
+      held++;
+      mostHeld = Math.max(mostHeld, held);
+      notifyAll();
+      try {
+        if (held >= holdCount) {
+          filled++;
+          generation++;
+          notifyAll();
+          return;
+        }
+        long mine = generation;
+        long end = System.nanoTime() + holdNanos;
+        long left = holdNanos;
+        while (generation == mine && left > 0) {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+          left = end - System.nanoTime();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        held--;
+      }
     }
 
     @Override
@@ -258,6 +389,10 @@ final class BigQueryStandIn implements AutoCloseable {
       if (failFrom > 0 && number >= failFrom) {
         response = failure;
       }
+      boolean failedOnly = failOnly > 0 && number == failOnly;
+      if (failedOnly) {
+        response = failOnlyReply;
+      }
       byte[] raw = request.getBody();
       List<String> ids = insertIds(raw);
       String table = m.group(1);
@@ -269,6 +404,9 @@ final class BigQueryStandIn implements AutoCloseable {
         for (String id : ids) {
           stored.add(new String[] {table, id});
         }
+      }
+      if (!failedOnly || failOnlyHeld) {
+        holdCall();
       }
       return response;
     }
