@@ -5,7 +5,7 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The {@code --sink URI} option the storing commands share. */
-final class SinkOption {
+public final class SinkOption {
   @Option(
       names = "--sink",
       paramLabel = "URI",
@@ -16,7 +16,7 @@ final class SinkOption {
   String uri;
 
   /** The sink URI: the option, else the environment's, else the default. */
-  String resolve(Map<String, String> env) {
+  public String resolve(Map<String, String> env) {
     return uri != null ? uri : Sinks.uriFrom(env);
   }
 }

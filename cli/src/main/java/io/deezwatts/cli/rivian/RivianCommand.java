@@ -212,14 +212,7 @@ public final class RivianCommand implements Runnable {
         defaultValue = "300")
     long intervalSeconds;
 
-    @Option(
-        names = "--sink",
-        paramLabel = "URI",
-        description =
-            "duckdb:PATH or bigquery:PROJECT.DATASET (default: $DEEZWATTS_SINK, else "
-                + Sinks.DEFAULT_URI
-                + ")")
-    String sinkUri;
+    @CommandLine.Mixin io.deezwatts.cli.SinkOption sinkOption;
 
     /** How long storing one poll may take. */
     private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -239,7 +232,7 @@ public final class RivianCommand implements Runnable {
       }
       Sink sink;
       try {
-        sink = Sinks.open(sinkUri != null ? sinkUri : Sinks.uriFrom(env), env);
+        sink = Sinks.open(sinkOption.resolve(env), env);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }

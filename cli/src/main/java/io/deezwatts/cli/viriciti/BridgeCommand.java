@@ -103,14 +103,7 @@ final class BridgeCommand implements Callable<Integer> {
           "On SIGTERM, how long to keep trying to store what is held (default: ${DEFAULT-VALUE}).")
   double shutdownSeconds;
 
-  @Option(
-      names = "--sink",
-      paramLabel = "URI",
-      description =
-          "duckdb:PATH or bigquery:PROJECT.DATASET (default: $DEEZWATTS_SINK, else "
-              + Sinks.DEFAULT_URI
-              + ")")
-  String sinkUri;
+  @CommandLine.Mixin io.deezwatts.cli.SinkOption sinkOption;
 
   /** The process environment; tests substitute their own. */
   Map<String, String> env = System.getenv();
@@ -170,7 +163,7 @@ final class BridgeCommand implements Callable<Integer> {
     }
     Sink sink;
     try {
-      sink = Sinks.open(sinkUri != null ? sinkUri : Sinks.uriFrom(env), env);
+      sink = Sinks.open(sinkOption.resolve(env), env);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }

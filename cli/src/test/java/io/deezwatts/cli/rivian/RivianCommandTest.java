@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.rivian.FakeRivian;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

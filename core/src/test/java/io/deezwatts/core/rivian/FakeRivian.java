@@ -25,23 +25,23 @@ import java.util.concurrent.Executors;
 /**
  * Rivian's GraphQL endpoints played by a JDK {@link HttpServer}: answers are queued per {@code
  * operationName} from the fixtures in {@code src/test/resources/rivian}, and every request is
- * recorded with its headers and body.
+ * recorded with its headers and body. Public, and shipped in core's test jar, for the CLI tests.
  */
-final class FakeRivian implements AutoCloseable {
+public final class FakeRivian implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
-  record Request(String path, Map<String, String> headers, JsonNode body) {
-    String operationName() {
+  public record Request(String path, Map<String, String> headers, JsonNode body) {
+    public String operationName() {
       return body.path("operationName").asText();
     }
 
-    JsonNode variables() {
+    public JsonNode variables() {
       return body.path("variables");
     }
 
     /** A header by name, case-insensitively. */
-    String header(String name) {
+    public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
@@ -54,7 +54,7 @@ final class FakeRivian implements AutoCloseable {
   private final List<Request> requests = new ArrayList<>();
   private final CountDownLatch released = new CountDownLatch(1);
 
-  FakeRivian() {
+  public FakeRivian() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
@@ -66,16 +66,16 @@ final class FakeRivian implements AutoCloseable {
   }
 
   /** The value for {@code DEEZWATTS_RIVIAN_ENDPOINT}. */
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Queues a fixture as the next answer to {@code operation}, with HTTP 200. */
-  FakeRivian answer(String operation, String fixture) {
+  public FakeRivian answer(String operation, String fixture) {
     return answer(operation, 200, fixture);
   }
 
-  FakeRivian answer(String operation, int status, String fixture) {
+  public FakeRivian answer(String operation, int status, String fixture) {
     synchronized (answers) {
       answers
           .computeIfAbsent(operation, k -> new ArrayDeque<>())
@@ -85,14 +85,14 @@ final class FakeRivian implements AutoCloseable {
   }
 
   /** The next request for {@code operation} gets no answer until the server closes. */
-  FakeRivian hang(String operation) {
+  public FakeRivian hang(String operation) {
     synchronized (answers) {
       answers.computeIfAbsent(operation, k -> new ArrayDeque<>()).add(new Answer(0, "", released));
     }
     return this;
   }
 
-  static String fixture(String name) {
+  public static String fixture(String name) {
     try (InputStream in = FakeRivian.class.getResourceAsStream("/rivian/" + name)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
@@ -103,13 +103,13 @@ final class FakeRivian implements AutoCloseable {
     }
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     synchronized (requests) {
       return List.copyOf(requests);
     }
   }
 
-  List<String> operations() {
+  public List<String> operations() {
     return requests().stream().map(Request::operationName).toList();
   }
 
