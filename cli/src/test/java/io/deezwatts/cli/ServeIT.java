@@ -134,6 +134,17 @@ class ServeIT {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The structured-mode Pub/Sub CloudEvent fixture, posted to the Pub/Sub function's port. */
+  private static HttpResponse<String> postStructuredEnvelope(int pubsubPort)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + pubsubPort + "/"))
+            .header("Content-Type", "application/cloudevents+json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(resource("structured-envelope.json")))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static byte[] resource(String name) throws IOException {
     try (InputStream in = ServeIT.class.getResourceAsStream("/pubsub/" + name)) {
       return in.readAllBytes();
@@ -203,13 +214,7 @@ class ServeIT {
     assertEquals(413, tooLarge.statusCode(), tooLarge.body());
 
     // Pub/Sub, structured mode: the whole CloudEvent as JSON; the feed comes from an attribute.
-    HttpResponse<String> structured =
-        CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + (port + 1) + "/"))
-                .header("Content-Type", "application/cloudevents+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(resource("structured-envelope.json")))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> structured = postStructuredEnvelope(port + 1);
     assertTrue(
         structured.statusCode() / 100 == 2,
         "structured: " + structured.statusCode() + " " + structured.body());
@@ -283,13 +288,7 @@ class ServeIT {
     assertEquals(503, push.statusCode(), push.body());
     assertFalse(push.body().contains("Exception"), push.body());
 
-    HttpResponse<String> message =
-        CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + (port + 1) + "/"))
-                .header("Content-Type", "application/cloudevents+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(resource("structured-envelope.json")))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> message = postStructuredEnvelope(port + 1);
     assertFalse(message.statusCode() / 100 == 2, "Pub/Sub must redeliver: " + message.statusCode());
   }
 }
