@@ -1,0 +1,220 @@
+package io.deezwatts.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.decode.BulkDecoder;
+import io.deezwatts.core.decode.IngestContext;
+import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.sink.SinkException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link EventHubIngest} called as the Java worker calls it, storing into a real DuckDB file. The
+ * dead-letter hub is the one fake ({@link RecordingDeadLetter}): Event Hubs has no local emulator.
+ */
+class EventHubIngestTest {
+  private static final Map<String, String> ENV = Map.of("DEEZWATTS_FEED", "data-streams");
+
+  @TempDir Path dir;
+  private TestStore store;
+  private RecordingDeadLetter deadLetter;
+  private EventHubIngest function;
+  private final EventHubBatch batch = EventHubBatch.fixture("batch-three-bulks.json");
+
+  @BeforeEach
+  void setUp() {
+    store = new TestStore(dir.resolve("azure.duckdb"));
+    deadLetter = new RecordingDeadLetter();
+    function =
+        new EventHubIngest(new FunctionApp(ENV, () -> new IngestService(store), () -> deadLetter));
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  @Test
+  void storesEveryBulkOfTheBatchWithItsEventHubsMetadata() throws Exception {
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+    batch.deliverTo(function, context);
+
+    assertEquals(
+        expectedRows("vehicle_events"), store.count("SELECT count(*) FROM vehicle_events"));
+    assertEquals(expectedRows("admin_events"), store.count("SELECT count(*) FROM admin_events"));
+    assertEquals(0, store.count("SELECT count(*) FROM vehicle_events WHERE source <> 'eventhubs'"));
+    List<String> ids = List.of("3/1201", "3/1202", "3/1203");
+    for (String id : ids) {
+      assertTrue(
+          store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '" + id + "'") > 0,
+          "rows of " + id);
+    }
+    assertEquals(
+        "3|4294969856|1201|2026-11-21T10:15:00.112Z",
+        store.text(
+            "SELECT json_extract_string(metadata, '$.partition_id') || '|' ||"
+                + " json_extract_string(metadata, '$.offset') || '|' ||"
+                + " json_extract_string(metadata, '$.sequence_number') || '|' ||"
+                + " json_extract_string(metadata, '$.enqueued_time')"
+                + " FROM vehicle_events WHERE message_id = '3/1201' LIMIT 1"));
+    assertTrue(deadLetter.parked().isEmpty());
+    assertTrue(context.logged(Level.INFO).contains("3 stored"), context.logged(Level.INFO));
+  }
+
+  @Test
+  void aRedeliveredBatchAddsNothingToTheDedupViews() throws Exception {
+    batch.deliverTo(function, TestExecutionContext.firstAttempt("EventHubIngest"));
+    long once = store.count("SELECT count(*) FROM vehicle_events_dedup");
+    long admin = store.count("SELECT count(*) FROM admin_events_dedup");
+
+    batch.deliverTo(function, TestExecutionContext.firstAttempt("EventHubIngest"));
+
+    assertEquals(expectedRows("vehicle_events"), once);
+    assertEquals(once, store.count("SELECT count(*) FROM vehicle_events_dedup"));
+    assertEquals(admin, store.count("SELECT count(*) FROM admin_events_dedup"));
+  }
+
+  @Test
+  void aTransientFailureThrowsForTheRetryPolicyAndTheRetryStoresEverything() throws Exception {
+    store.failNext(SinkException.transientFailure("BigQuery: backendError (test)", null));
+
+    SinkException thrown =
+        assertThrows(
+            SinkException.class,
+            () -> batch.deliverTo(function, TestExecutionContext.attempt("EventHubIngest", 0, 5)));
+    assertTrue(thrown.isTransient());
+    assertTrue(deadLetter.parked().isEmpty(), "nothing is parked while retries remain");
+
+    batch.deliverTo(function, TestExecutionContext.attempt("EventHubIngest", 1, 5));
+
+    assertEquals(
+        expectedRows("vehicle_events"), store.count("SELECT count(*) FROM vehicle_events_dedup"));
+    assertTrue(deadLetter.parked().isEmpty());
+  }
+
+  @Test
+  void aBulkThatCannotBeStoredForGoodIsParkedWithItsOriginAndTheRestIsStored() throws Exception {
+    store.failNext(SinkException.permanent("no such table: vehicle_events (test)", null));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+
+    batch.deliverTo(function, context);
+
+    List<ParkedBulk> parked = deadLetter.parked();
+    assertEquals(1, parked.size());
+    ParkedBulk p = parked.get(0);
+    assertEquals(batch.bodies()[0], new String(p.body(), StandardCharsets.UTF_8));
+    assertEquals("data-streams", p.feed());
+    assertFalse(p.transientFailure());
+    assertEquals(1, p.attempts());
+    assertEquals("no such table: vehicle_events (test)", p.error());
+    assertEquals(
+        new EventHubOrigin("3", "4294969856", "1201", "2026-11-21T10:15:00.112Z", null),
+        p.origin());
+    assertEquals(0, store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1201'"));
+    assertTrue(store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1202'") > 0);
+    assertTrue(context.logged(Level.SEVERE).contains("parked bulk partition 3 offset 4294969856"));
+  }
+
+  @Test
+  void onTheLastAttemptATransientFailureIsParkedInsteadOfThrown() throws Exception {
+    store.failAlways(SinkException.transientFailure("BigQuery: rateLimitExceeded (test)", null));
+
+    batch.deliverTo(function, TestExecutionContext.attempt("EventHubIngest", 5, 5));
+
+    List<ParkedBulk> parked = deadLetter.parked();
+    assertEquals(3, parked.size());
+    assertTrue(parked.stream().allMatch(ParkedBulk::transientFailure));
+    assertTrue(parked.stream().allMatch(p -> p.attempts() == 6));
+    assertEquals(
+        List.of("1201", "1202", "1203"),
+        parked.stream().map(p -> p.origin().sequenceNumber()).toList());
+  }
+
+  @Test
+  void whenParkingFailsTooTheFunctionThrowsAndLogsWhereTheBulkIs() throws Exception {
+    deadLetter.down();
+    store.failNext(SinkException.permanent("schema mismatch (test)", null));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+
+    DeadLetterHub.ParkingException thrown =
+        assertThrows(
+            DeadLetterHub.ParkingException.class, () -> batch.deliverTo(function, context));
+
+    assertTrue(thrown.getMessage().contains("unreachable"));
+    String severe = context.logged(Level.SEVERE);
+    assertTrue(severe.contains("partition 3 offset 4294969856 sequence number 1201"), severe);
+    assertTrue(severe.contains("schema mismatch (test)"), severe);
+  }
+
+  @Test
+  void aBodyThatIsNotABulkIsQuarantinedRawAndAcknowledged() throws Exception {
+    EventHubBatch broken = batch.withBody(1, "{\"not\": \"an array\"}");
+
+    broken.deliverTo(function, TestExecutionContext.firstAttempt("EventHubIngest"));
+
+    assertTrue(deadLetter.parked().isEmpty());
+    assertEquals(
+        "{\"not\": \"an array\"}",
+        store.text("SELECT CAST(raw AS VARCHAR) FROM quarantine WHERE message_id = '3/1202'"));
+  }
+
+  @Test
+  void theFeedPropertyChoosesTheDecoder() throws Exception {
+    String car = Files.readString(Path.of("../samples/legacy-car.json"), StandardCharsets.UTF_8);
+    EventHubBatch legacy = batch.withBody(2, car).withFeed(2, "legacy-push");
+
+    legacy.deliverTo(function, TestExecutionContext.firstAttempt("EventHubIngest"));
+
+    assertEquals(
+        rowsOf("legacy-push", car, "legacy_car_events"),
+        store.count("SELECT count(*) FROM legacy_car_events WHERE message_id = '3/1203'"));
+  }
+
+  @Test
+  void withoutADeadLetterHubABulkThatCannotBeStoredFailsTheInvocation() throws Exception {
+    EventHubIngest unconfigured =
+        new EventHubIngest(
+            new FunctionApp(
+                ENV,
+                () -> new IngestService(store),
+                () -> EventHubDeadLetter.fromEnvironment(ENV)));
+    store.failNext(SinkException.permanent("schema mismatch (test)", null));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+
+    DeadLetterHub.ParkingException thrown =
+        assertThrows(
+            DeadLetterHub.ParkingException.class, () -> batch.deliverTo(unconfigured, context));
+    assertTrue(thrown.getMessage().contains("DEEZWATTS_DEADLETTER_CONNECTION"));
+  }
+
+  private long expectedRows(String table) throws Exception {
+    long n = 0;
+    for (String body : batch.bodies()) {
+      n += rowsOf("data-streams", body, table);
+    }
+    return n;
+  }
+
+  private static long rowsOf(String feed, String body, String table) throws Exception {
+    return BulkDecoder.forFeed(Catalog.standard(), feed)
+        .decode(body.getBytes(StandardCharsets.UTF_8), IngestContext.replay(Instant.now()))
+        .rows()
+        .stream()
+        .filter(r -> r.table().name().equals(table))
+        .count();
+  }
+}
