@@ -20,15 +20,41 @@ import java.util.Map;
  * the CLI). Thread-safe; create one per process or function instance.
  */
 public final class IngestService {
+  private static final System.Logger LOG = System.getLogger(IngestService.class.getName());
+
+  /**
+   * Told about each bulk after the sink has stored it, before the caller acknowledges it (such as
+   * Connected Cars stream onboarding). It must return at once and never throw: work that may be
+   * slow or fail belongs on its own thread, so that it can neither delay nor fail an
+   * acknowledgement.
+   */
+  @FunctionalInterface
+  public interface StoredListener {
+    /** The bulk has been stored, rows and quarantine. */
+    void stored(DecodedBulk bulk);
+  }
+
   private final Sink sink;
   private final Map<String, BulkDecoder> decoders = new HashMap<>();
+  private final StoredListener listener;
 
   public IngestService(Sink sink) {
-    this(sink, Catalog.standard());
+    this(sink, Catalog.standard(), null);
   }
 
   public IngestService(Sink sink, Catalog catalog) {
+    this(sink, catalog, null);
+  }
+
+  /** A service that tells {@code listener} (may be null: no one) about every stored bulk. */
+  public IngestService(Sink sink, StoredListener listener) {
+    this(sink, Catalog.standard(), listener);
+  }
+
+  /** A service that tells {@code listener} (may be null: no one) about every stored bulk. */
+  public IngestService(Sink sink, Catalog catalog, StoredListener listener) {
     this.sink = sink;
+    this.listener = listener;
     for (Feed f : catalog.feeds()) {
       decoders.put(f.name(), BulkDecoder.forFeed(catalog, f.name()));
     }
@@ -65,6 +91,14 @@ public final class IngestService {
       return new IngestOutcome(false, 0, List.of(), e.getMessage(), written);
     }
     WriteResult written = sink.write(SinkBatch.of(bulk), deadline);
+    if (listener != null) {
+      try {
+        listener.stored(bulk);
+      } catch (RuntimeException e) {
+        // The bulk is stored: a listener's bug must not turn its acknowledgement into a failure.
+        LOG.log(System.Logger.Level.WARNING, "a stored-bulk listener failed: " + e);
+      }
+    }
     return new IngestOutcome(true, bulk.events(), bulk.quarantined(), null, written);
   }
 }
