@@ -1,6 +1,7 @@
 package io.deezwatts.core.sink.bigquery;
 
 import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryError;
@@ -260,20 +261,24 @@ public final class BigQuerySink implements Sink {
    *
    * <p>With {@link #ENDPOINT_VARIABLE} set in {@code environment} the client talks to that host,
    * and, unless {@code GOOGLE_APPLICATION_CREDENTIALS} is set too, sends no credentials, as
-   * emulators expect. Otherwise it talks to BigQuery with Application Default Credentials.
+   * emulators expect. Otherwise it talks to BigQuery with Application Default Credentials, or, on
+   * Azure, with Workload Identity Federation when {@code DEEZWATTS_GCP_WIF_AUDIENCE} is set (see
+   * {@link WorkloadIdentity}).
    *
    * @param project the Google Cloud project that holds the dataset and is billed
    * @param dataset the dataset holding the feed tables and {@code quarantine}
    * @param environment the process environment
    * @param options attempts, backoff and timeouts
    * @throws IllegalArgumentException when {@link #ENDPOINT_VARIABLE} is not an http(s) URL
+   * @throws IllegalStateException when workload identity federation is configured incompletely
    */
   public static BigQuerySink open(
       String project, String dataset, Map<String, String> environment, Options options) {
     Objects.requireNonNull(environment, "environment");
     URI endpoint = endpoint(environment);
     boolean anonymous = endpoint != null && isBlank(environment.get(CREDENTIALS_VARIABLE));
-    BigQuery client = newClient(project, endpoint, anonymous, options);
+    GoogleCredentials federated = anonymous ? null : WorkloadIdentity.fromEnvironment(environment);
+    BigQuery client = newClient(project, endpoint, anonymous, federated, options);
     String description =
         "bigquery:"
             + project
@@ -286,7 +291,8 @@ public final class BigQuerySink implements Sink {
                     + "://"
                     + endpoint.getHost()
                     + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort()))
-            + (anonymous ? " (no credentials)" : "");
+            + (anonymous ? " (no credentials)" : "")
+            + (federated == null ? "" : " (workload identity federation)");
     return new BigQuerySink(
         client,
         project,
@@ -331,7 +337,12 @@ public final class BigQuerySink implements Sink {
   }
 
   /** A client that makes one attempt per call (this class retries) with the given timeouts. */
-  static BigQuery newClient(String project, URI endpoint, boolean anonymous, Options options) {
+  static BigQuery newClient(
+      String project,
+      URI endpoint,
+      boolean anonymous,
+      GoogleCredentials federated,
+      Options options) {
     BigQueryOptions.Builder builder =
         BigQueryOptions.newBuilder()
             .setProjectId(project)
@@ -346,6 +357,8 @@ public final class BigQuerySink implements Sink {
     }
     if (anonymous) {
       builder.setCredentials(NoCredentials.getInstance());
+    } else if (federated != null) {
+      builder.setCredentials(federated);
     }
     return builder.build().getService();
   }

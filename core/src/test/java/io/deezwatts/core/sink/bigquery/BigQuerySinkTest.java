@@ -655,7 +655,7 @@ class BigQuerySinkTest {
     bigQuery.respond(VEHICLE, Reply.fixture(503, "error-503-backend-error.json"));
     try (BigQuerySink sink =
         new BigQuerySink(
-            BigQuerySink.newClient("proj", endpoint, true, slow),
+            BigQuerySink.newClient("proj", endpoint, true, null, slow),
             "proj",
             "ds",
             slow,
