@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       io.deezwatts.cli.rivian.RivianCommand.class,
       io.deezwatts.cli.viriciti.ViricitiCommand.class,
+      io.deezwatts.cli.cc.CcCommand.class,
       SchemaCommand.class,
       CommandLine.HelpCommand.class
     })

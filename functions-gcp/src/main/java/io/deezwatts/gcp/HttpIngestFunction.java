@@ -4,6 +4,7 @@ import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
 import io.deezwatts.core.auth.PushAuthenticator;
+import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
@@ -22,7 +23,9 @@ import java.util.Map;
  *
  * <p>Configuration: {@code DEEZWATTS_HTTP_TOKEN} (required: the function refuses to start without
  * it), {@code DEEZWATTS_SINK}, {@code DEEZWATTS_FEED}, {@code DEEZWATTS_DEADLINE_SECONDS}, and
- * optionally {@code DEEZWATTS_SIGNATURE_PUBLIC_KEYS} to verify {@code X-Request-Signature}.
+ * optionally {@code DEEZWATTS_SIGNATURE_PUBLIC_KEYS} to verify {@code X-Request-Signature}. With
+ * {@code DEEZWATTS_CC_AUTO_STREAM_TOPICS} (and the other {@code DEEZWATTS_CC_*} settings), stored
+ * admin events granting access start streams for those vehicles ({@link StreamOnboarding}).
  */
 public final class HttpIngestFunction implements HttpFunction {
   private static final System.Logger LOG = System.getLogger(HttpIngestFunction.class.getName());
@@ -41,7 +44,8 @@ public final class HttpIngestFunction implements HttpFunction {
         new Lazy<>(
             () ->
                 new PushEndpoint(
-                    new IngestService(Sinks.open(settings.sinkUri(), env)),
+                    new IngestService(
+                        Sinks.open(settings.sinkUri(), env), StreamOnboarding.fromEnvironment(env)),
                     header ->
                         authenticator.authenticate(header) == PushAuthenticator.Decision.ALLOWED,
                     signature,

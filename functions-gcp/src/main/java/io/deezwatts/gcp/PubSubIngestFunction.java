@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.functions.CloudEventsFunction;
 import io.cloudevents.CloudEvent;
 import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
@@ -42,7 +43,12 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
 
   PubSubIngestFunction(Map<String, String> env) {
     this.settings = PushSettings.fromEnvironment(env);
-    this.service = new Lazy<>(() -> new IngestService(Sinks.open(settings.sinkUri(), env)));
+    // Onboarding (off unless DEEZWATTS_CC_AUTO_STREAM_TOPICS is set) runs after a bulk is stored.
+    this.service =
+        new Lazy<>(
+            () ->
+                new IngestService(
+                    Sinks.open(settings.sinkUri(), env), StreamOnboarding.fromEnvironment(env)));
   }
 
   /**

@@ -246,6 +246,21 @@ public final class FakeConnectedCars implements AutoCloseable {
     }
   }
 
+  /** Waits until at least {@code count} streams exist; true when they do. */
+  public boolean awaitStreams(int count, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (lock) {
+      while (streams.size() < count) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        lock.wait(left);
+      }
+      return true;
+    }
+  }
+
   public List<DataStream> streams() {
     synchronized (lock) {
       return List.copyOf(streams.values());
@@ -446,6 +461,7 @@ public final class FakeConnectedCars implements AutoCloseable {
             case "revokeIntegrationAccess" -> revoke(query);
             default -> error("Cannot query field \"" + op + "\" on type \"Query\".", null);
           };
+      lock.notifyAll(); // for awaitStreams
     }
     send(ex, 200, answer);
   }
