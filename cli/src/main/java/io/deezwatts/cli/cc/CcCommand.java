@@ -568,7 +568,8 @@ public final class CcCommand implements Runnable {
           r.consentedVehicles()
               + " consented vehicles, "
               + r.existingStreams()
-              + " streams on topics "
+              + (r.existingStreams() == 1 ? " stream" : " streams")
+              + " on topics "
               + r.topics()
               + ", "
               + r.missing().size()

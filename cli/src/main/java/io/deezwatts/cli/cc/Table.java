@@ -33,6 +33,6 @@ final class Table {
         b.append(" ".repeat(width[i] - c.length()));
       }
     }
-    out.println(b);
+    out.println(b.toString().stripTrailing());
   }
 }
