@@ -1,6 +1,8 @@
 package io.deezwatts.azure;
 
 import io.deezwatts.core.auth.PushAuthenticator;
+import io.deezwatts.core.cc.StreamOnboarding;
+import io.deezwatts.core.cc.StreamReconciler;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushSettings;
@@ -25,6 +27,8 @@ final class FunctionApp {
   private final Lazy<IngestService> ingest;
   private final Lazy<DeadLetterHub> deadLetter;
   private final Lazy<PushEndpoint> push;
+  private final Lazy<RivianPoll.Runs> rivianRuns;
+  private final Lazy<StreamReconciler> ccReconciler;
 
   /** The app as the process environment configures it. */
   static FunctionApp shared() {
@@ -37,7 +41,10 @@ final class FunctionApp {
   FunctionApp(Map<String, String> env) {
     this(
         env,
-        () -> new IngestService(Sinks.open(PushSettings.fromEnvironment(env).sinkUri(), env)),
+        () ->
+            new IngestService(
+                Sinks.open(PushSettings.fromEnvironment(env).sinkUri(), env),
+                StreamOnboarding.fromEnvironment(env)),
         () -> EventHubDeadLetter.fromEnvironment(env));
   }
 
@@ -49,6 +56,32 @@ final class FunctionApp {
     this.ingest = new Lazy<>(ingest);
     this.deadLetter = new Lazy<>(deadLetter);
     this.push = new Lazy<>(this::createPushEndpoint);
+    this.rivianRuns =
+        new Lazy<>(
+            () ->
+                new RivianPoll.Runs(
+                    this.env,
+                    () -> KeyVaultTokenStore.fromEnvironment(this.env),
+                    Clock.systemUTC()));
+    this.ccReconciler = new Lazy<>(() -> StreamReconciler.fromSettings(this.env));
+  }
+
+  /**
+   * The Connected Cars reconciler (one client, so its token is cached between runs).
+   *
+   * @throws IllegalArgumentException naming a missing or malformed {@code DEEZWATTS_CC_*} setting
+   */
+  StreamReconciler ccReconciler() {
+    return ccReconciler.get();
+  }
+
+  /**
+   * The Rivian timer's state.
+   *
+   * @throws IllegalArgumentException when its settings are malformed
+   */
+  RivianPoll.Runs rivianRuns() {
+    return rivianRuns.get();
   }
 
   Map<String, String> env() {

@@ -1,0 +1,160 @@
+package io.deezwatts.azure;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.TimerTrigger;
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.rivian.PollSchedule;
+import io.deezwatts.core.rivian.RivianClient;
+import io.deezwatts.core.rivian.RivianException;
+import io.deezwatts.core.rivian.RivianPoller;
+import io.deezwatts.core.rivian.TokenStore;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.Sinks;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Polls Rivian on a timer ({@code DEEZWATTS_RIVIAN_SCHEDULE}, NCRONTAB with seconds, such as {@code
+ * 0 *}{@code /5 * * * *}) and stores vehicle state snapshots. It reuses the session {@code
+ * deezwatts rivian login} saved in Key Vault ({@link KeyVaultTokenStore}); it never logs in itself,
+ * as MFA needs a person.
+ *
+ * <p>After a failure a retry may fix (Rivian's {@code RATE_LIMIT}, a sink failing transiently) it
+ * logs a warning and skips runs for a growing backoff ({@link PollSchedule#backoff}, from {@code
+ * DEEZWATTS_RIVIAN_INTERVAL_SECONDS}, the schedule's period). A failure no retry fixes (an expired
+ * session: "run `deezwatts rivian login` again") fails the invocation, so that it shows and alerts.
+ * Runs closer together than {@link PollSchedule#MINIMUM_INTERVAL} are skipped.
+ */
+public final class RivianPoll {
+  /** The NCRONTAB schedule setting. */
+  public static final String SCHEDULE_VARIABLE = "DEEZWATTS_RIVIAN_SCHEDULE";
+
+  /** The schedule's period in seconds, for backoff. */
+  public static final String INTERVAL_VARIABLE = "DEEZWATTS_RIVIAN_INTERVAL_SECONDS";
+
+  private static final Duration DEADLINE = Duration.ofSeconds(50);
+  private static final Duration JITTER = Duration.ofSeconds(10);
+
+  private final Runs runs;
+
+  /** The constructor the Java worker calls. */
+  public RivianPoll() {
+    this(FunctionApp.shared().rivianRuns());
+  }
+
+  RivianPoll(Runs runs) {
+    this.runs = runs;
+  }
+
+  /**
+   * Polls once, unless backing off or too soon after the last poll.
+   *
+   * @throws RivianException when the session has expired or Rivian refused for good
+   * @throws IOException when the session cannot be read from Key Vault
+   * @throws SinkException when the snapshots could not be stored for good
+   */
+  @FunctionName("RivianPoll")
+  public void run(
+      @TimerTrigger(name = "timer", schedule = "%" + SCHEDULE_VARIABLE + "%") String timerInfo,
+      ExecutionContext context)
+      throws RivianException, IOException, SinkException {
+    runs.run(context.getLogger());
+  }
+
+  /** One instance's polling state: the poller, the last poll and the backoff. */
+  static final class Runs {
+    private final Lazy<RivianPoller> poller;
+    private final Duration interval;
+    private final Clock clock;
+    private Instant lastPoll;
+    private Instant notBefore = Instant.MIN;
+    private int failures;
+
+    /**
+     * @throws IllegalArgumentException when the interval is malformed or under the minimum
+     */
+    Runs(Map<String, String> env, TokenStoreFactory tokens, Clock clock) {
+      String seconds = env.get(INTERVAL_VARIABLE);
+      try {
+        this.interval =
+            seconds == null || seconds.isBlank()
+                ? PollSchedule.DEFAULT_INTERVAL
+                : Duration.ofSeconds(Long.parseLong(seconds.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(INTERVAL_VARIABLE + " must be a number of seconds");
+      }
+      PollSchedule.checkInterval(interval);
+      this.clock = clock;
+      this.poller =
+          new Lazy<>(
+              () ->
+                  new RivianPoller(
+                      RivianClient.fromEnvironment(env),
+                      tokens.create(),
+                      Sinks.open(Sinks.uriFrom(env), env),
+                      Catalog.standard(),
+                      clock));
+    }
+
+    synchronized void run(Logger log) throws RivianException, IOException, SinkException {
+      Instant now = clock.instant();
+      if (lastPoll != null
+          && Duration.between(lastPoll, now).compareTo(PollSchedule.MINIMUM_INTERVAL.minus(JITTER))
+              < 0) {
+        log.warning(
+            "Rivian poll skipped: runs come faster than the minimum of "
+                + PollSchedule.MINIMUM_INTERVAL.toSeconds()
+                + " s; slow down "
+                + SCHEDULE_VARIABLE);
+        return;
+      }
+      if (now.isBefore(notBefore)) {
+        log.info("Rivian poll skipped: backing off after a failure until " + notBefore);
+        return;
+      }
+      lastPoll = now;
+      try {
+        RivianPoller.PollResult r = poller.get().poll(now.plus(DEADLINE));
+        failures = 0;
+        notBefore = Instant.MIN;
+        r.warnings().forEach(log::warning);
+        log.info(
+            "Rivian poll: "
+                + r.vehicles()
+                + " vehicles, "
+                + r.written().rowsStored()
+                + " snapshots stored, "
+                + r.written().duplicatesSkipped()
+                + " unchanged");
+      } catch (RivianException e) {
+        if (e.retry() != RivianException.Retry.LATER) {
+          throw e;
+        }
+        backOff(now, log, e.getMessage());
+      } catch (SinkException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        backOff(now, log, "storing failed: " + e.getMessage());
+      }
+    }
+
+    private void backOff(Instant now, Logger log, String why) {
+      failures++;
+      // Half an interval early, so that the run due when the backoff ends is not skipped.
+      notBefore = now.plus(PollSchedule.backoff(interval, failures)).minus(interval.dividedBy(2));
+      log.warning("Rivian poll failed (" + why + "); backing off until " + notBefore);
+    }
+  }
+
+  /** Opens the session store on first use. */
+  @FunctionalInterface
+  interface TokenStoreFactory {
+    TokenStore create();
+  }
+}
