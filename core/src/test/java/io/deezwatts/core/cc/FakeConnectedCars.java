@@ -86,14 +86,23 @@ public final class FakeConnectedCars implements AutoCloseable {
   private boolean down;
   private int tokenCounter;
 
-  public FakeConnectedCars() {
+  /** Generated once per test JVM (it takes a while); never written outside a temporary dir. */
+  private static final KeyPair KEYS = generateKeys();
+
+  private static KeyPair generateKeys() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
       g.initialize(2048);
-      keys = g.generateKeyPair();
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      return g.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  public FakeConnectedCars() {
+    keys = KEYS;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
