@@ -72,7 +72,7 @@ public final class KeyVaultTokenStore implements TokenStore {
   /**
    * Reads the latest version.
    *
-   * @return empty when the secret does not exist yet
+   * @return empty when the secret does not exist yet or holds terraform's placeholder {@code {}}
    * @throws IOException when Key Vault cannot be reached or refuses (the message has its status and
    *     error code), or the value is not a session
    */
@@ -86,8 +86,9 @@ public final class KeyVaultTokenStore implements TokenStore {
       throw refusal("read", response);
     }
     String value = JSON.readTree(response.body()).path("value").asText(null);
-    if (value == null) {
-      throw new IOException("Key Vault secret " + secret + " has no value");
+    if (value == null || value.isBlank() || value.trim().equals("{}")) {
+      // terraform creates the secret with a placeholder until the first `deezwatts rivian login`.
+      return Optional.empty();
     }
     return Optional.of(SessionJson.read(value.getBytes(StandardCharsets.UTF_8), secret.toString()));
   }

@@ -91,6 +91,20 @@ class RivianPollTest {
   }
 
   @Test
+  void terraformsPlaceholderReadsAsNoSessionSoThePollAsksForALogin() throws IOException {
+    azure.putSecret("rivian-session", "{}");
+    assertTrue(KeyVaultTokenStore.fromEnvironment(env).load().isEmpty());
+
+    RivianException e =
+        assertThrows(
+            RivianException.class,
+            () ->
+                timer(Clock.systemUTC())
+                    .run("{}", TestExecutionContext.firstAttempt("RivianPoll")));
+    assertTrue(e.getMessage().contains("rivian login"), e.getMessage());
+  }
+
+  @Test
   void aRefusalNamesTheStatusAndKeyVaultsCodeButNeverTheSession() {
     storeSession();
     azure.failWith(403);
