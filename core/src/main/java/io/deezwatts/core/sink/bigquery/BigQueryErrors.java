@@ -1,8 +1,7 @@
 package io.deezwatts.core.sink.bigquery;
 
-import com.google.cloud.bigquery.BigQueryError;
-import com.google.cloud.bigquery.BigQueryException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Set;
 
@@ -32,43 +31,41 @@ final class BigQueryErrors {
   private BigQueryErrors() {}
 
   /** Whether BigQuery refused this row itself: one of its errors has reason {@code invalid}. */
-  static boolean isInvalidRow(List<BigQueryError> rowErrors) {
-    return rowErrors.stream().anyMatch(e -> INVALID.equals(e.getReason()));
+  static boolean isInvalidRow(List<RowError> rowErrors) {
+    return rowErrors.stream().anyMatch(e -> INVALID.equals(e.reason()));
   }
 
   /**
    * Whether BigQuery only stopped this row because another row of the same request failed; sending
    * it again without that row stores it.
    */
-  static boolean isStopped(List<BigQueryError> rowErrors) {
-    return !rowErrors.isEmpty() && rowErrors.stream().allMatch(e -> STOPPED.equals(e.getReason()));
+  static boolean isStopped(List<RowError> rowErrors) {
+    return !rowErrors.isEmpty() && rowErrors.stream().allMatch(e -> STOPPED.equals(e.reason()));
   }
 
   /** Whether every error of this row is one that resending may cure ({@code stopped} included). */
-  static boolean isTransientRowError(List<BigQueryError> rowErrors) {
+  static boolean isTransientRowError(List<RowError> rowErrors) {
     return !rowErrors.isEmpty()
         && rowErrors.stream()
-            .allMatch(e -> STOPPED.equals(e.getReason()) || isTransientReason(e.getReason()));
+            .allMatch(e -> STOPPED.equals(e.reason()) || isTransientReason(e.reason()));
   }
 
   /**
    * Whether a failed {@code insertAll} call may succeed if repeated: a transient reason, HTTP 429
    * or 5xx, or an I/O failure (no HTTP status at all). Every other 4xx is permanent.
    */
-  static boolean isTransient(BigQueryException e) {
-    if (isTransientReason(e.getReason())) {
+  static boolean isTransient(InsertAllException e) {
+    if (isTransientReason(e.reason())) {
       return true;
     }
-    List<BigQueryError> errors = e.getErrors();
-    if (errors != null
-        && errors.stream().anyMatch(err -> err != null && isTransientReason(err.getReason()))) {
+    if (e.errors().stream().anyMatch(err -> isTransientReason(err.reason()))) {
       return true;
     }
-    int code = e.getCode();
+    int code = e.status();
     if (code == 429 || code >= 500) {
       return true;
     }
-    if (code == BigQueryException.UNKNOWN_CODE) {
+    if (code == InsertAllException.NO_STATUS) {
       return isIoFailure(e);
     }
     return false;
@@ -80,13 +77,12 @@ final class BigQueryErrors {
   }
 
   /**
-   * Whether the call failed below HTTP: a connection refused or reset, a socket timeout. gax's
-   * retrying executor turns a socket timeout (an {@code InterruptedIOException}) into an {@code
-   * InterruptedException} (googleapis/google-cloud-java#12860), so that counts as I/O too.
+   * Whether the call failed below HTTP: a connection refused or reset, a socket timeout, an answer
+   * cut short or not JSON.
    */
   static boolean isIoFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IOException || t instanceof InterruptedException) {
+      if (t instanceof IOException) {
         return true;
       }
       if (t.getCause() == t) {
@@ -100,21 +96,21 @@ final class BigQueryErrors {
    * A row's errors as text for the quarantine {@code reason}: BigQuery's reason, location and
    * message, which name the offending field.
    */
-  static String describeRowErrors(List<BigQueryError> rowErrors) {
+  static String describeRowErrors(List<RowError> rowErrors) {
     StringBuilder sb = new StringBuilder();
-    for (BigQueryError e : rowErrors) {
-      if (STOPPED.equals(e.getReason())) {
+    for (RowError e : rowErrors) {
+      if (STOPPED.equals(e.reason())) {
         continue;
       }
       if (sb.length() > 0) {
         sb.append("; ");
       }
-      sb.append(e.getReason());
-      if (e.getLocation() != null && !e.getLocation().isEmpty()) {
-        sb.append(" at ").append(e.getLocation());
+      sb.append(e.reason());
+      if (!e.location().isEmpty()) {
+        sb.append(" at ").append(e.location());
       }
-      if (e.getMessage() != null && !e.getMessage().isEmpty()) {
-        sb.append(": ").append(e.getMessage());
+      if (!e.message().isEmpty()) {
+        sb.append(": ").append(e.message());
       }
     }
     return sb.toString();
@@ -124,38 +120,36 @@ final class BigQueryErrors {
    * A row's error reasons and locations only, without BigQuery's messages (which may quote values),
    * for exception messages and logs.
    */
-  static String reasonsOnly(List<BigQueryError> rowErrors) {
+  static String reasonsOnly(List<RowError> rowErrors) {
     StringBuilder sb = new StringBuilder();
-    for (BigQueryError e : rowErrors) {
+    for (RowError e : rowErrors) {
       if (sb.length() > 0) {
         sb.append(", ");
       }
-      sb.append(e.getReason());
-      if (e.getLocation() != null && !e.getLocation().isEmpty()) {
-        sb.append(" at ").append(e.getLocation());
+      sb.append(e.reason());
+      if (!e.location().isEmpty()) {
+        sb.append(" at ").append(e.location());
       }
     }
     return sb.toString();
   }
 
   /** A failed call in a few words for exception messages and logs: status, reason, message. */
-  static String describe(BigQueryException e) {
+  static String describe(InsertAllException e) {
     StringBuilder sb = new StringBuilder();
-    if (e.getCode() == BigQueryException.UNKNOWN_CODE) {
+    if (e.status() == InsertAllException.NO_STATUS) {
       Throwable io = e.getCause() != null ? e.getCause() : e;
       sb.append("I/O error (")
           .append(
-              io instanceof InterruptedException
-                  ? "timed out or interrupted"
-                  : io.getClass().getSimpleName())
+              io instanceof SocketTimeoutException ? "timed out" : io.getClass().getSimpleName())
           .append(')');
     } else {
-      sb.append("HTTP ").append(e.getCode());
+      sb.append("HTTP ").append(e.status());
     }
-    if (e.getReason() != null) {
-      sb.append(' ').append(e.getReason());
+    if (e.reason() != null) {
+      sb.append(' ').append(e.reason());
     }
-    if (e.getCode() != BigQueryException.UNKNOWN_CODE && e.getMessage() != null) {
+    if (e.status() != InsertAllException.NO_STATUS && e.getMessage() != null) {
       sb.append(": ").append(e.getMessage());
     }
     return sb.toString();

@@ -1,16 +1,6 @@
 package io.deezwatts.core.sink.bigquery;
 
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.oauth2.GoogleCredentials;
-import com.google.cloud.NoCredentials;
-import com.google.cloud.bigquery.BigQuery;
-import com.google.cloud.bigquery.BigQueryError;
-import com.google.cloud.bigquery.BigQueryException;
-import com.google.cloud.bigquery.BigQueryOptions;
-import com.google.cloud.bigquery.InsertAllRequest;
-import com.google.cloud.bigquery.InsertAllResponse;
-import com.google.cloud.bigquery.TableId;
-import com.google.cloud.http.HttpTransportOptions;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.Row;
@@ -37,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Stores bulks in BigQuery with streaming inserts ({@code tabledata.insertAll}).
+ * Stores bulks in BigQuery with streaming inserts ({@code tabledata.insertAll}, over plain HTTPS:
+ * see {@link InsertAllClient}).
  *
  * <p>Rows go to their feed's table, quarantine entries to {@code quarantine}, in requests of at
  * most 500 rows and under 9 MB, each row with its {@code event_key} as {@code insertId} and with
@@ -67,9 +58,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are stored: with {@code skipInvalidRows} off BigQuery lists every row it did not store, as {@code
  * stopped} when another row was at fault.
  *
- * <p>One BigQuery client and one thread pool per sink, created with it and reused; the client's own
- * retries are off so that this class alone decides. Thread-safe. Logs carry tables, counts and
- * error reasons, never row contents or credentials.
+ * <p>One {@code insertAll} client and one thread pool per sink, created with it and reused; the
+ * client makes one request per call, so that this class alone decides on retries. Thread-safe. Logs
+ * carry tables, counts and error reasons, never row contents or credentials.
  */
 public final class BigQuerySink implements Sink {
   /** Points the client at another host, such as an emulator or a recording proxy. */
@@ -199,9 +190,7 @@ public final class BigQuerySink implements Sink {
     }
   }
 
-  private final BigQuery client;
-  private final String project;
-  private final String dataset;
+  private final InsertAllClient client;
   private final Options options;
   private final Backoff backoff;
   private final Chunker chunker;
@@ -214,16 +203,12 @@ public final class BigQuerySink implements Sink {
   private volatile boolean closed;
 
   BigQuerySink(
-      BigQuery client,
-      String project,
-      String dataset,
+      InsertAllClient client,
       Options options,
       Backoff backoff,
       Chunker chunker,
       String description) {
     this.client = Objects.requireNonNull(client, "client");
-    this.project = Objects.requireNonNull(project, "project");
-    this.dataset = Objects.requireNonNull(dataset, "dataset");
     this.options = Objects.requireNonNull(options, "options");
     this.backoff = Objects.requireNonNull(backoff, "backoff");
     this.chunker = Objects.requireNonNull(chunker, "chunker");
@@ -257,7 +242,8 @@ public final class BigQuerySink implements Sink {
   }
 
   /**
-   * Opens a sink on a dataset, creating its one BigQuery client (no network call is made yet).
+   * Opens a sink on a dataset, creating its one {@code insertAll} client (no network call is made
+   * yet; Application Default Credentials are looked up at the first write).
    *
    * <p>With {@link #ENDPOINT_VARIABLE} set in {@code environment} the client talks to that host,
    * and, unless {@code GOOGLE_APPLICATION_CREDENTIALS} is set too, sends no credentials, as
@@ -278,7 +264,7 @@ public final class BigQuerySink implements Sink {
     URI endpoint = endpoint(environment);
     boolean anonymous = endpoint != null && isBlank(environment.get(CREDENTIALS_VARIABLE));
     GoogleCredentials federated = anonymous ? null : WorkloadIdentity.fromEnvironment(environment);
-    BigQuery client = newClient(project, endpoint, anonymous, federated, options);
+    InsertAllClient client = newClient(project, dataset, endpoint, anonymous, federated, options);
     String description =
         "bigquery:"
             + project
@@ -295,8 +281,6 @@ public final class BigQuerySink implements Sink {
             + (federated == null ? "" : " (workload identity federation)");
     return new BigQuerySink(
         client,
-        project,
-        dataset,
         options,
         new Backoff(options.initialBackoff(), options.maxBackoff()),
         Chunker.standard(),
@@ -336,31 +320,33 @@ public final class BigQuerySink implements Sink {
     return s == null || s.isBlank();
   }
 
-  /** A client that makes one attempt per call (this class retries) with the given timeouts. */
-  static BigQuery newClient(
+  /**
+   * A client that makes one request per call (this class retries) with the given timeouts: to
+   * {@code endpoint} (null: BigQuery), with no credentials, the federated ones, or else Application
+   * Default Credentials.
+   */
+  static InsertAllClient newClient(
       String project,
+      String dataset,
       URI endpoint,
       boolean anonymous,
       GoogleCredentials federated,
       Options options) {
-    BigQueryOptions.Builder builder =
-        BigQueryOptions.newBuilder()
-            .setProjectId(project)
-            .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build())
-            .setTransportOptions(
-                HttpTransportOptions.newBuilder()
-                    .setConnectTimeout((int) options.connectTimeout().toMillis())
-                    .setReadTimeout((int) options.readTimeout().toMillis())
-                    .build());
-    if (endpoint != null) {
-      builder.setHost(endpoint.toString());
-    }
+    InsertAllClient.Authorization authorization;
     if (anonymous) {
-      builder.setCredentials(NoCredentials.getInstance());
+      authorization = InsertAllClient.Authorization.none();
     } else if (federated != null) {
-      builder.setCredentials(federated);
+      authorization = InsertAllClient.Authorization.of(federated);
+    } else {
+      authorization = InsertAllClient.Authorization.applicationDefault();
     }
-    return builder.build().getService();
+    return new InsertAllClient(
+        endpoint == null ? InsertAllClient.DEFAULT_ROOT : endpoint.toString(),
+        project,
+        dataset,
+        authorization,
+        options.connectTimeout(),
+        options.readTimeout());
   }
 
   /**
@@ -389,14 +375,13 @@ public final class BigQuerySink implements Sink {
     for (Row row : batch.rows()) {
       byTable
           .computeIfAbsent(row.table().name(), t -> new ArrayList<>())
-          .add(pending(row.eventKey(), row.table(), row.values().toArray(), row));
+          .add(pending(row.eventKey(), row.table(), values(row), row));
     }
 
     List<Chunk> chunks = new ArrayList<>();
     for (Map.Entry<String, List<PendingRow>> table : byTable.entrySet()) {
-      TableId id = TableId.of(project, dataset, table.getKey());
       for (List<PendingRow> rows : chunker.split(table.getValue())) {
-        chunks.add(new Chunk(id, rows, false));
+        chunks.add(new Chunk(table.getKey(), rows, false));
       }
     }
     List<List<Refusal>> outcomes = sendAll(chunks, deadline);
@@ -407,7 +392,7 @@ public final class BigQuerySink implements Sink {
       Chunk chunk = chunks.get(i);
       List<Refusal> refusals = outcomes.get(i);
       for (Refusal r : refusals) {
-        refused.add(quarantineEntry(batch, chunk.table().getTable(), r));
+        refused.add(quarantineEntry(batch, chunk.table(), r));
       }
       stored += chunk.rows().size() - refusals.size();
     }
@@ -420,10 +405,9 @@ public final class BigQuerySink implements Sink {
       quarantine.add(quarantineRow(batch, e));
     }
     if (!quarantine.isEmpty()) {
-      TableId id = TableId.of(project, dataset, quarantineTable.name());
       List<Chunk> quarantineChunks = new ArrayList<>();
       for (List<PendingRow> rows : chunker.split(quarantine)) {
-        quarantineChunks.add(new Chunk(id, rows, true));
+        quarantineChunks.add(new Chunk(quarantineTable.name(), rows, true));
       }
       sendAll(quarantineChunks, deadline);
     }
@@ -437,10 +421,19 @@ public final class BigQuerySink implements Sink {
     return new WriteResult(stored, -1, quarantine.size(), refused.size());
   }
 
+  /** A row's values, in its table's column order. */
+  private static Object[] values(Row row) {
+    Object[] values = new Object[row.table().columns().size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.value(i);
+    }
+    return values;
+  }
+
   private static PendingRow pending(String insertId, TableSpec table, Object[] values, Row source)
       throws SinkException {
     try {
-      return PendingRow.of(insertId, RowContent.of(table.columns(), values), source);
+      return PendingRow.of(insertId, table.columns(), values, source);
     } catch (IllegalArgumentException e) {
       throw SinkException.permanent(
           "a row of table " + table.name() + " does not fit its columns: " + e.getMessage(), e);
@@ -497,10 +490,10 @@ public final class BigQuerySink implements Sink {
   }
 
   /** A row BigQuery refused as invalid, with its errors. */
-  private record Refusal(PendingRow row, List<BigQueryError> errors) {}
+  private record Refusal(PendingRow row, List<RowError> errors) {}
 
   /** One {@code insertAll} request's rows, for a feed table or for {@code quarantine}. */
-  private record Chunk(TableId table, List<PendingRow> rows, boolean isQuarantine) {}
+  private record Chunk(String table, List<PendingRow> rows, boolean isQuarantine) {}
 
   /** How a chunk sent on the pool ended: refusals when stored, else a failure, else stopped. */
   private record Outcome(int index, List<Refusal> refusals, SinkException failure) {}
@@ -560,7 +553,7 @@ public final class BigQuerySink implements Sink {
         } catch (RejectedExecutionException e) {
           failures.add(
               SinkException.transientFailure(
-                  description + " was closed during a write to " + chunk.table().getTable(), e));
+                  description + " was closed during a write to " + chunk.table(), e));
           stop.countDown();
         }
       }
@@ -630,8 +623,7 @@ public final class BigQuerySink implements Sink {
           index,
           null,
           SinkException.permanent(
-              "sending rows to " + chunk.table().getTable() + " failed: " + e.getClass().getName(),
-              e));
+              "sending rows to " + chunk.table() + " failed: " + e.getClass().getName(), e));
     }
   }
 
@@ -644,7 +636,7 @@ public final class BigQuerySink implements Sink {
    */
   private List<Refusal> send(Chunk chunk, Instant deadline, CountDownLatch stop)
       throws SinkException, Stopped {
-    TableId table = chunk.table();
+    String table = chunk.table();
     boolean isQuarantine = chunk.isQuarantine();
     List<PendingRow> pending = chunk.rows();
     List<Refusal> refusals = new ArrayList<>();
@@ -657,27 +649,21 @@ public final class BigQuerySink implements Sink {
       }
       if (Thread.currentThread().isInterrupted()) {
         throw SinkException.transientFailure(
-            "interrupted before "
-                + pending.size()
-                + " row(s) of "
-                + table.getTable()
-                + " were stored",
-            cause);
+            "interrupted before " + pending.size() + " row(s) of " + table + " were stored", cause);
       }
       if (!Instant.now().isBefore(deadline)) {
         throw SinkException.transientFailure(
             "deadline reached before "
                 + pending.size()
                 + " row(s) of "
-                + table.getTable()
+                + table
                 + " were stored"
                 + (failure == null ? "" : "; last failure: " + failure),
             cause);
       }
       boolean resendAtOnce = false;
       try {
-        InsertAllResponse response = client.insertAll(request(table, pending));
-        Map<Long, List<BigQueryError>> errors = response.getInsertErrors();
+        Map<Long, List<RowError>> errors = client.insertAll(table, pending);
         if (errors.isEmpty()) {
           return refusals;
         }
@@ -685,7 +671,7 @@ public final class BigQuerySink implements Sink {
           if (index == null || index < 0 || index >= pending.size()) {
             throw SinkException.permanent(
                 "insertAll to "
-                    + table.getTable()
+                    + table
                     + " answered with errors for row "
                     + index
                     + " of a request of "
@@ -698,7 +684,7 @@ public final class BigQuerySink implements Sink {
         boolean onlyStopped = true;
         String reasons = null;
         for (int i = 0; i < pending.size(); i++) {
-          List<BigQueryError> rowErrors = errors.get((long) i);
+          List<RowError> rowErrors = errors.get((long) i);
           if (rowErrors == null || rowErrors.isEmpty()) {
             continue; // stored
           }
@@ -717,7 +703,7 @@ public final class BigQuerySink implements Sink {
                 (isQuarantine ? "the quarantine table refused entry " : "BigQuery refused row ")
                     + i
                     + " of a request to "
-                    + table.getTable()
+                    + table
                     + ": "
                     + BigQueryErrors.reasonsOnly(rowErrors),
                 null);
@@ -732,16 +718,16 @@ public final class BigQuerySink implements Sink {
         failure =
             retry.size() + " row(s) not stored (" + (reasons == null ? "stopped" : reasons) + ")";
         cause = null;
-      } catch (BigQueryException e) {
+      } catch (InsertAllException e) {
         if (!BigQueryErrors.isTransient(e)) {
           throw SinkException.permanent(
-              "insertAll to " + table.getTable() + " failed: " + BigQueryErrors.describe(e), e);
+              "insertAll to " + table + " failed: " + BigQueryErrors.describe(e), e);
         }
         failure = BigQueryErrors.describe(e);
         cause = e;
       } catch (RuntimeException e) {
         throw SinkException.permanent(
-            "insertAll to " + table.getTable() + " failed: " + e.getClass().getName(), e);
+            "insertAll to " + table + " failed: " + e.getClass().getName(), e);
       }
       if (resendAtOnce) {
         continue;
@@ -752,7 +738,7 @@ public final class BigQuerySink implements Sink {
             "gave up on "
                 + pending.size()
                 + " row(s) of "
-                + table.getTable()
+                + table
                 + " after "
                 + failedAttempts
                 + " attempt(s): "
@@ -765,7 +751,7 @@ public final class BigQuerySink implements Sink {
             "deadline comes before the next attempt for "
                 + pending.size()
                 + " row(s) of "
-                + table.getTable()
+                + table
                 + " (in "
                 + wait.toMillis()
                 + " ms): "
@@ -777,7 +763,7 @@ public final class BigQuerySink implements Sink {
           "{0}: {1} to {2}; retrying {3} row(s) in {4} ms (attempt {5} of {6})",
           description,
           failure,
-          table.getTable(),
+          table,
           pending.size(),
           wait.toMillis(),
           failedAttempts + 1,
@@ -789,22 +775,9 @@ public final class BigQuerySink implements Sink {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw SinkException.transientFailure(
-            "interrupted while waiting to retry "
-                + pending.size()
-                + " row(s) of "
-                + table.getTable(),
-            e);
+            "interrupted while waiting to retry " + pending.size() + " row(s) of " + table, e);
       }
     }
-  }
-
-  private static InsertAllRequest request(TableId table, List<PendingRow> rows) {
-    InsertAllRequest.Builder b =
-        InsertAllRequest.newBuilder(table).setSkipInvalidRows(false).setIgnoreUnknownValues(false);
-    for (PendingRow r : rows) {
-      b.addRow(r.insertId(), r.content());
-    }
-    return b.build();
   }
 
   /**

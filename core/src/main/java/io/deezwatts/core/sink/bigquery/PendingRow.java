@@ -1,19 +1,29 @@
 package io.deezwatts.core.sink.bigquery;
 
+import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.Row;
-import java.util.Map;
+import java.util.List;
 
 /**
- * One row on its way to a table.
+ * One row on its way to a table, as the positional values the decoder built: the request body is
+ * written from them directly.
  *
  * @param insertId BigQuery's best-effort dedup id: the row's {@code event_key}
- * @param content the {@code json} object of the {@code insertAll} row
+ * @param columns the table's columns, which {@code values} follow
+ * @param values the row's values, checked to fit {@code columns}
  * @param estimatedBytes an upper bound of what the row adds to a request body
  * @param source the decoded row it came from, to quarantine it if BigQuery refuses it; null for a
  *     quarantine entry
  */
-record PendingRow(String insertId, Map<String, Object> content, long estimatedBytes, Row source) {
-  static PendingRow of(String insertId, Map<String, Object> content, Row source) {
-    return new PendingRow(insertId, content, RowContent.estimateBytes(insertId, content), source);
+record PendingRow(
+    String insertId, List<Column> columns, Object[] values, long estimatedBytes, Row source) {
+
+  /**
+   * @throws IllegalArgumentException when the values do not fit the columns (see {@link
+   *     RowContent#estimateBytes})
+   */
+  static PendingRow of(String insertId, List<Column> columns, Object[] values, Row source) {
+    return new PendingRow(
+        insertId, columns, values, RowContent.estimateBytes(insertId, columns, values), source);
   }
 }

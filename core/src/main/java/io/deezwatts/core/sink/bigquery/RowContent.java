@@ -1,18 +1,17 @@
 package io.deezwatts.core.sink.bigquery;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Turns positional row values into the {@code json} object of an {@code insertAll} row, and
- * estimates how many bytes that object takes in the request.
+ * Writes positional row values as the {@code json} object of an {@code insertAll} row, straight to
+ * a Jackson generator (no per-row map), and estimates how many bytes that object takes.
  *
  * <p>Values: strings, longs, doubles and booleans as they are; an {@link Instant} as an RFC 3339
  * string in UTC with at most microseconds; a {@link LocalDate} as {@code YYYY-MM-DD}; JSON ({@link
@@ -26,60 +25,192 @@ final class RowContent {
    */
   private static final int ROW_OVERHEAD = 32;
 
+  /** The longest timestamp text, quoted: {@code "+1000000000-12-31T23:59:59.999999Z"}. */
+  private static final int INSTANT_BYTES = 40;
+
+  /** The longest date text, quoted: {@code "+999999999-12-31"}. */
+  private static final int DATE_BYTES = 20;
+
+  /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in epoch seconds. */
+  private static final long YEAR_0 = -62_167_219_200L;
+
+  private static final long YEAR_10000 = 253_402_300_800L;
+
   private RowContent() {}
 
-  /** The {@code json} object of a row whose values follow {@code columns}. */
-  static Map<String, Object> of(List<Column> columns, Object[] values) {
+  /**
+   * An upper bound of the bytes a row takes in an {@code insertAll} request body, checking on the
+   * way that every value fits its column.
+   *
+   * @throws IllegalArgumentException when there are not as many values as columns, or a value is of
+   *     a type its column cannot hold; the message names the column
+   */
+  static long estimateBytes(String insertId, List<Column> columns, Object[] values) {
+    return ROW_OVERHEAD + stringBytes(insertId) + objectBytes(columns, values);
+  }
+
+  private static long objectBytes(List<Column> columns, Object[] values) {
     if (values.length != columns.size()) {
       throw new IllegalArgumentException(
           values.length + " values for " + columns.size() + " columns");
     }
-    Map<String, Object> content = new LinkedHashMap<>();
+    long n = 2; // {}
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
       if (v != null) {
         Column c = columns.get(i);
-        content.put(c.name(), convert(c, v));
+        n += stringBytes(c.name()) + 2 + valueBytes(c, v); // "k":v,
       }
     }
-    return content;
+    return n;
   }
 
-  private static Object convert(Column column, Object v) {
-    if (v instanceof String || v instanceof Long || v instanceof Boolean) {
-      return v;
+  private static long valueBytes(Column column, Object v) {
+    if (v instanceof String s) {
+      return stringBytes(s);
+    }
+    if (v instanceof Long || v instanceof Integer) {
+      return 20;
     }
     if (v instanceof Double d) {
-      // JSON has no NaN or infinities; BigQuery takes them as strings for FLOAT64.
-      return d.isNaN() || d.isInfinite() ? d.toString() : d;
+      // 26: the longest double text, -4.9E-324-like with 17 significant digits; NaN and the
+      // infinities go as strings (JSON has none), at most "-Infinity".
+      return 26;
     }
-    if (v instanceof Integer i) {
-      return i.longValue();
+    if (v instanceof Boolean) {
+      return 5;
     }
-    if (v instanceof Instant t) {
-      return t.truncatedTo(ChronoUnit.MICROS).toString();
+    if (v instanceof Instant) {
+      return INSTANT_BYTES;
     }
-    if (v instanceof LocalDate d) {
-      return d.toString();
+    if (v instanceof LocalDate) {
+      return DATE_BYTES;
     }
     if (v instanceof RawJson j) {
-      return j.toString();
+      return stringBytes(j.toString());
     }
     if (v instanceof Object[] record && column.isRecord()) {
-      return of(column.fields(), record);
+      return objectBytes(column.fields(), record);
     }
     if (v instanceof List<?> list && column.isRecord() && column.isRepeated()) {
-      List<Object> out = new ArrayList<>(list.size());
+      long n = 2; // []
       for (Object element : list) {
         if (element instanceof Object[] record) {
-          out.add(of(column.fields(), record));
+          n += objectBytes(column.fields(), record) + 1;
         } else {
           throw unexpected(column, element);
         }
       }
-      return out;
+      return n;
     }
     throw unexpected(column, v);
+  }
+
+  /**
+   * Writes the {@code json} object of a row whose values follow {@code columns} and passed {@link
+   * #estimateBytes}.
+   *
+   * @throws IOException when the generator's target fails
+   * @throws IllegalArgumentException when a value fits no column (not after {@link #estimateBytes})
+   */
+  static void write(JsonGenerator g, List<Column> columns, Object[] values) throws IOException {
+    g.writeStartObject();
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v != null) {
+        Column c = columns.get(i);
+        g.writeFieldName(c.name());
+        writeValue(g, c, v);
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeValue(JsonGenerator g, Column column, Object v) throws IOException {
+    if (v instanceof String s) {
+      g.writeString(s);
+    } else if (v instanceof Long l) {
+      g.writeNumber(l.longValue());
+    } else if (v instanceof Double d) {
+      // JSON has no NaN or infinities; BigQuery takes them as strings for FLOAT64.
+      if (d.isNaN() || d.isInfinite()) {
+        g.writeString(d.toString());
+      } else {
+        g.writeNumber(d.doubleValue());
+      }
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Instant t) {
+      g.writeString(timestamp(t));
+    } else if (v instanceof Integer i) {
+      g.writeNumber(i.longValue());
+    } else if (v instanceof LocalDate d) {
+      g.writeString(d.toString());
+    } else if (v instanceof RawJson j) {
+      g.writeString(j.toString());
+    } else if (v instanceof Object[] record && column.isRecord()) {
+      write(g, column.fields(), record);
+    } else if (v instanceof List<?> list && column.isRecord() && column.isRepeated()) {
+      g.writeStartArray();
+      for (Object element : list) {
+        if (element instanceof Object[] record) {
+          write(g, column.fields(), record);
+        } else {
+          throw unexpected(column, element);
+        }
+      }
+      g.writeEndArray();
+    } else {
+      throw unexpected(column, v);
+    }
+  }
+
+  /**
+   * What {@code t.truncatedTo(MICROS).toString()} gives (RFC 3339, UTC, fraction in groups of three
+   * digits, none when zero), without the formatter machinery for years 0000 to 9999: two of these
+   * per row, on the first request of a cold JVM.
+   */
+  static String timestamp(Instant t) {
+    long seconds = t.getEpochSecond();
+    if (seconds < YEAR_0 || seconds >= YEAR_10000) {
+      return t.truncatedTo(ChronoUnit.MICROS).toString();
+    }
+    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    int year = date.getYear();
+    int micros = t.getNano() / 1000;
+    char[] c = new char[27];
+    digits(c, 0, year, 4);
+    c[4] = '-';
+    digits(c, 5, date.getMonthValue(), 2);
+    c[7] = '-';
+    digits(c, 8, date.getDayOfMonth(), 2);
+    c[10] = 'T';
+    digits(c, 11, secondOfDay / 3600, 2);
+    c[13] = ':';
+    digits(c, 14, secondOfDay / 60 % 60, 2);
+    c[16] = ':';
+    digits(c, 17, secondOfDay % 60, 2);
+    int end = 19;
+    if (micros != 0) {
+      c[end++] = '.';
+      if (micros % 1000 == 0) {
+        digits(c, end, micros / 1000, 3);
+        end += 3;
+      } else {
+        digits(c, end, micros, 6);
+        end += 6;
+      }
+    }
+    c[end++] = 'Z';
+    return new String(c, 0, end);
+  }
+
+  private static void digits(char[] c, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   private static IllegalArgumentException unexpected(Column column, Object v) {
@@ -92,44 +223,6 @@ final class RowContent {
             + column.type()
             + ") cannot hold a "
             + (v == null ? "null" : v.getClass().getSimpleName()));
-  }
-
-  /**
-   * An upper bound of the bytes this row takes in an {@code insertAll} request body: every string
-   * is counted as if each character needed its longest escape, except plain ASCII.
-   */
-  static long estimateBytes(String insertId, Map<String, Object> content) {
-    return ROW_OVERHEAD + stringBytes(insertId) + valueBytes(content);
-  }
-
-  private static long valueBytes(Object v) {
-    if (v instanceof String s) {
-      return stringBytes(s);
-    }
-    if (v instanceof Map<?, ?> map) {
-      long n = 2; // {}
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        n += stringBytes((String) e.getKey()) + 2 + valueBytes(e.getValue()); // "k":v,
-      }
-      return n;
-    }
-    if (v instanceof List<?> list) {
-      long n = 2; // []
-      for (Object element : list) {
-        n += valueBytes(element) + 1;
-      }
-      return n;
-    }
-    if (v instanceof Double) {
-      return 26; // the longest double text, -4.9E-324-like with 17 significant digits
-    }
-    if (v instanceof Long) {
-      return 20;
-    }
-    if (v instanceof Boolean) {
-      return 5;
-    }
-    return 4; // null
   }
 
   /**
@@ -154,7 +247,8 @@ final class RowContent {
   /**
    * Bytes of a JSON string literal, quotes included: a quote or backslash takes two, a control or
    * HTML-sensitive character six (in case the encoder writes it as {@code \}{@code uXXXX}), other
-   * ASCII one, and any other character three (UTF-8; a surrogate pair's four bytes fit in six).
+   * ASCII one, each half of a surrogate pair six (Jackson's UTF-8 generator writes each as {@code
+   * \}{@code uXXXX}), and any other character three (UTF-8).
    */
   static long stringBytes(String s) {
     long n = 2;
@@ -165,15 +259,15 @@ final class RowContent {
   }
 
   private static int charBytes(char c) {
-    if (c == '"' || c == '\\') {
-      return 2;
-    }
-    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'' || c == 0x7f) {
-      return 6;
-    }
     if (c < 0x80) {
+      if (c == '"' || c == '\\') {
+        return 2;
+      }
+      if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'' || c == 0x7f) {
+        return 6;
+      }
       return 1;
     }
-    return c == '\u2028' || c == '\u2029' ? 6 : 3;
+    return Character.isSurrogate(c) || c == '\u2028' || c == '\u2029' ? 6 : 3;
   }
 }

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.cloud.bigquery.BigQueryError;
-import com.google.cloud.bigquery.BigQueryException;
+import com.fasterxml.jackson.core.JsonParseException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -16,16 +15,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** How each BigQuery error is classified; the HTTP round trips are in {@link BigQuerySinkTest}. */
 class BigQueryErrorsTest {
-  private static BigQueryError error(String reason) {
-    return new BigQueryError(reason, "", "message of " + reason);
+  private static RowError error(String reason) {
+    return new RowError(reason, "", "message of " + reason);
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {"backendError", "internalError", "rateLimitExceeded", "quotaExceeded", "timeout"})
   void transientReasonsAreTransientAtRequestAndRowLevel(String reason) {
-    assertTrue(BigQueryErrors.isTransient(new BigQueryException(403, "x", error(reason))));
-    assertTrue(BigQueryErrors.isTransient(new BigQueryException(400, "x", error(reason))));
+    assertTrue(
+        BigQueryErrors.isTransient(InsertAllException.http(403, "x", List.of(error(reason)))));
+    assertTrue(
+        BigQueryErrors.isTransient(InsertAllException.http(400, "x", List.of(error(reason)))));
     assertTrue(BigQueryErrors.isTransientRowError(List.of(error(reason))));
     assertFalse(BigQueryErrors.isInvalidRow(List.of(error(reason))));
     assertFalse(BigQueryErrors.isStopped(List.of(error(reason))));
@@ -34,39 +35,38 @@ class BigQueryErrorsTest {
   @ParameterizedTest
   @ValueSource(ints = {429, 500, 502, 503, 504})
   void http429And5xxAreTransient(int code) {
-    assertTrue(BigQueryErrors.isTransient(new BigQueryException(code, "x")));
+    assertTrue(BigQueryErrors.isTransient(InsertAllException.http(code, "x", List.of())));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"notFound", "accessDenied", "invalid", "badRequest", "duplicate"})
   void otherClientErrorsArePermanent(String reason) {
-    assertFalse(BigQueryErrors.isTransient(new BigQueryException(400, "x", error(reason))));
-    assertFalse(BigQueryErrors.isTransient(new BigQueryException(404, "x", error(reason))));
-    assertFalse(BigQueryErrors.isTransient(new BigQueryException(403, "x", error(reason))));
-    assertFalse(BigQueryErrors.isTransient(new BigQueryException(401, "x")));
+    assertFalse(
+        BigQueryErrors.isTransient(InsertAllException.http(400, "x", List.of(error(reason)))));
+    assertFalse(
+        BigQueryErrors.isTransient(InsertAllException.http(404, "x", List.of(error(reason)))));
+    assertFalse(
+        BigQueryErrors.isTransient(InsertAllException.http(403, "x", List.of(error(reason)))));
+    assertFalse(BigQueryErrors.isTransient(InsertAllException.http(401, "x", List.of())));
   }
 
   @Test
   void ioFailuresAreTransientSocketTimeoutsIncluded() {
-    assertTrue(BigQueryErrors.isTransient(new BigQueryException(new ConnectException("refused"))));
+    assertTrue(BigQueryErrors.isTransient(InsertAllException.io(new ConnectException("refused"))));
     assertTrue(
-        BigQueryErrors.isTransient(new BigQueryException(new SocketTimeoutException("read"))));
-    // What gax makes of a socket timeout: an InterruptedException cause, no status.
+        BigQueryErrors.isTransient(InsertAllException.io(new SocketTimeoutException("read"))));
+    // An answer that is not BigQuery's JSON, say cut short by a proxy.
     assertTrue(
         BigQueryErrors.isTransient(
-            new BigQueryException(
-                0, "java.lang.InterruptedException", new InterruptedException())));
-    assertFalse(
-        BigQueryErrors.isTransient(
-            new BigQueryException(0, "bad", new IllegalStateException("no I/O here"))));
+            InsertAllException.io(new JsonParseException(null, "Unexpected end-of-input"))));
+    assertFalse(BigQueryErrors.isIoFailure(new IllegalStateException("no I/O here")));
     assertTrue(BigQueryErrors.isIoFailure(new RuntimeException(new IOException("x"))));
   }
 
   @Test
   void rowErrors() {
-    List<BigQueryError> invalid =
-        List.of(new BigQueryError("invalid", "gps.hdop", "no such field"));
-    List<BigQueryError> stopped = List.of(error("stopped"));
+    List<RowError> invalid = List.of(new RowError("invalid", "gps.hdop", "no such field"));
+    List<RowError> stopped = List.of(error("stopped"));
     assertTrue(BigQueryErrors.isInvalidRow(invalid));
     assertFalse(BigQueryErrors.isTransientRowError(invalid));
     assertTrue(BigQueryErrors.isStopped(stopped));
@@ -85,22 +85,22 @@ class BigQueryErrorsTest {
         "invalid at gps.hdop: no such field: gps.hdop.",
         BigQueryErrors.describeRowErrors(
             List.of(
-                new BigQueryError("invalid", "gps.hdop", "no such field: gps.hdop."),
+                new RowError("invalid", "gps.hdop", "no such field: gps.hdop."),
                 error("stopped"))));
     assertEquals(
         "invalid at value_int",
         BigQueryErrors.reasonsOnly(
-            List.of(new BigQueryError("invalid", "value_int", "Cannot convert 'secret' to int"))));
+            List.of(new RowError("invalid", "value_int", "Cannot convert 'secret' to int"))));
     assertEquals(
         "HTTP 404 notFound: Not found",
-        BigQueryErrors.describe(new BigQueryException(404, "Not found", error("notFound"))));
-    assertEquals(
-        "I/O error (timed out or interrupted)",
         BigQueryErrors.describe(
-            new BigQueryException(
-                0, "java.lang.InterruptedException", new InterruptedException())));
+            InsertAllException.http(404, "Not found", List.of(error("notFound")))));
+    assertEquals(
+        "I/O error (timed out)",
+        BigQueryErrors.describe(
+            InsertAllException.io(new SocketTimeoutException("Read timed out"))));
     assertEquals(
         "I/O error (ConnectException)",
-        BigQueryErrors.describe(new BigQueryException(new ConnectException("refused"))));
+        BigQueryErrors.describe(InsertAllException.io(new ConnectException("refused"))));
   }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
 import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.SinkBatch;
@@ -222,6 +224,47 @@ class BigQuerySinkTest {
     String reason = row.path("reason").textValue();
     assertTrue(reason.startsWith("not JSON: unexpected end of input"), reason);
     assertTrue(reason.contains("raw cut"), reason);
+  }
+
+  @Test
+  void sendsGzippedBodiesAsTheClientLibraryDid() throws Exception {
+    WriteResult result = write(FAST, fourVehicleRows());
+
+    assertEquals(4, result.rowsStored());
+    bigQuery
+        .server()
+        .verify(
+            1,
+            com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(".*/insertAll"))
+                .withHeader(
+                    "Content-Encoding",
+                    com.github.tomakehurst.wiremock.client.WireMock.equalTo("gzip"))
+                .withHeader(
+                    "Content-Type",
+                    com.github.tomakehurst.wiremock.client.WireMock.containing(
+                        "application/json")));
+  }
+
+  @Test
+  void sendsTheCredentialsTokenWhenCredentialsAreConfigured() throws Exception {
+    // Fixed-token credentials: Google's token endpoints have no local stand-in here; the
+    // federated and default credentials reach the request the same way, as request metadata.
+    GoogleCredentials credentials =
+        GoogleCredentials.create(
+            new AccessToken("test-token", java.util.Date.from(Instant.now().plusSeconds(3600))));
+    URI endpoint = BigQuerySink.endpoint(bigQuery.environment());
+    try (BigQuerySink sink =
+        new BigQuerySink(
+            BigQuerySink.newClient("proj", "ds", endpoint, false, credentials, FAST),
+            FAST,
+            new Backoff(FAST.initialBackoff(), FAST.maxBackoff()),
+            Chunker.standard(),
+            "test")) {
+      assertEquals(4, sink.write(fourVehicleRows(), far()).rowsStored());
+    }
+    assertEquals(1, bigQuery.calls().size());
+    assertEquals("Bearer test-token", bigQuery.calls().get(0).authorization());
   }
 
   @Test
@@ -593,6 +636,37 @@ class BigQuerySinkTest {
   }
 
   @Test
+  void retriesAnAnswerThatIsNotBigQuerysJson() throws Exception {
+    // A proxy's HTML page with a 502, then a 200 cut short: neither says which rows were stored.
+    SinkBatch batch = fourVehicleRows();
+    bigQuery.respond(
+        VEHICLE,
+        new Reply(502, "<html><body>Bad Gateway</body></html>", 0),
+        new Reply(200, "{\"kind\":\"bigquery#tableDataInsertAllResponse\",\"insertErr", 0),
+        Reply.ok());
+
+    WriteResult result = write(FAST, batch);
+
+    assertEquals(new WriteResult(4, -1, 0, 0), result);
+    List<Call> calls = bigQuery.calls(VEHICLE);
+    assertEquals(List.of(502, 200, 200), calls.stream().map(Call::status).toList());
+    for (Call c : calls) {
+      assertEquals(keys(batch), c.insertIds(), "the same rows each time");
+    }
+  }
+
+  @Test
+  void failsPermanentlyOnANonJsonClientError() {
+    bigQuery.respond(VEHICLE, new Reply(401, "Unauthorized", 0));
+
+    SinkException e = failedWrite(FAST, fourVehicleRows());
+
+    assertFalse(e.isTransient());
+    assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
+    assertEquals(1, bigQuery.calls().size());
+  }
+
+  @Test
   void failsTransientlyWhenBigQueryCannotBeReached() throws Exception {
     int port;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
@@ -655,9 +729,7 @@ class BigQuerySinkTest {
     bigQuery.respond(VEHICLE, Reply.fixture(503, "error-503-backend-error.json"));
     try (BigQuerySink sink =
         new BigQuerySink(
-            BigQuerySink.newClient("proj", endpoint, true, null, slow),
-            "proj",
-            "ds",
+            BigQuerySink.newClient("proj", "ds", endpoint, true, null, slow),
             slow,
             new Backoff(slow.initialBackoff(), slow.maxBackoff(), ceiling -> ceiling),
             Chunker.standard(),

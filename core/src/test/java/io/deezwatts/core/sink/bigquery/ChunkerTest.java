@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How rows are split into {@code insertAll} requests: at most 500 rows and under 9 MB each. */
@@ -14,7 +13,7 @@ class ChunkerTest {
   private static List<PendingRow> rows(int n, int bytes) {
     List<PendingRow> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      rows.add(new PendingRow("k" + i, Map.of(), bytes, null));
+      rows.add(new PendingRow("k" + i, List.of(), new Object[0], bytes, null));
     }
     return rows;
   }
@@ -50,7 +49,7 @@ class ChunkerTest {
   @Test
   void aRowAboveTheCapGoesAlone() {
     List<PendingRow> rows = new ArrayList<>(rows(2, 100));
-    rows.add(1, new PendingRow("huge", Map.of(), 9_500_000, null));
+    rows.add(1, new PendingRow("huge", List.of(), new Object[0], 9_500_000, null));
     assertEquals(List.of(1, 1, 1), sizes(Chunker.standard().split(rows)));
   }
 
