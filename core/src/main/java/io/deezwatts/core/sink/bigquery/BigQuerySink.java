@@ -265,26 +265,29 @@ public final class BigQuerySink implements Sink {
     boolean anonymous = endpoint != null && isBlank(environment.get(CREDENTIALS_VARIABLE));
     GoogleCredentials federated = anonymous ? null : WorkloadIdentity.fromEnvironment(environment);
     InsertAllClient client = newClient(project, dataset, endpoint, anonymous, federated, options);
-    String description =
-        "bigquery:"
-            + project
-            + "."
-            + dataset
-            + (endpoint == null
-                ? ""
-                : " via "
-                    + endpoint.getScheme()
-                    + "://"
-                    + endpoint.getHost()
-                    + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort()))
-            + (anonymous ? " (no credentials)" : "")
-            + (federated == null ? "" : " (workload identity federation)");
+    // A StringBuilder rather than +: this runs on a cold function's first request, where each
+    // shape of string concatenation costs a method-handle bootstrap.
+    StringBuilder description = new StringBuilder("bigquery:").append(project).append('.');
+    description.append(dataset);
+    if (endpoint != null) {
+      description.append(" via ").append(endpoint.getScheme()).append("://");
+      description.append(endpoint.getHost());
+      if (endpoint.getPort() >= 0) {
+        description.append(':').append(endpoint.getPort());
+      }
+    }
+    if (anonymous) {
+      description.append(" (no credentials)");
+    }
+    if (federated != null) {
+      description.append(" (workload identity federation)");
+    }
     return new BigQuerySink(
         client,
         options,
         new Backoff(options.initialBackoff(), options.maxBackoff()),
         Chunker.standard(),
-        description);
+        description.toString());
   }
 
   /** The endpoint override of the environment, or null. */

@@ -19,11 +19,23 @@ record PendingRow(
     String insertId, List<Column> columns, Object[] values, long estimatedBytes, Row source) {
 
   /**
+   * Rows whose {@link RowContent#quickBound} is at most this many bytes fit a full request of
+   * {@link Chunker#MAX_ROWS} rows under {@link Chunker#MAX_BYTES} whatever their exact size, so
+   * that bound serves them: most rows are never scanned character by character.
+   */
+  static final long SMALL_ROW_BYTES =
+      (Chunker.MAX_BYTES - Chunker.ENVELOPE_BYTES) / Chunker.MAX_ROWS;
+
+  /**
+   * A row with an upper bound of its size: the quick one for a small row, else the exact one.
+   *
    * @throws IllegalArgumentException when the values do not fit the columns (see {@link
    *     RowContent#estimateBytes})
    */
   static PendingRow of(String insertId, List<Column> columns, Object[] values, Row source) {
-    return new PendingRow(
-        insertId, columns, values, RowContent.estimateBytes(insertId, columns, values), source);
+    long quick = RowContent.quickBound(insertId, columns, values);
+    long bytes =
+        quick <= SMALL_ROW_BYTES ? quick : RowContent.estimateBytes(insertId, columns, values);
+    return new PendingRow(insertId, columns, values, bytes, source);
   }
 }

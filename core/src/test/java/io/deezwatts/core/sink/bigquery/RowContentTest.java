@@ -197,8 +197,32 @@ class RowContentTest {
           ("{\"insertId\":\"" + id + "\",\"json\":").length() + written(columns, values).length + 2;
       long estimate = RowContent.estimateBytes(id, columns, values);
       assertTrue(estimate >= actual, s + ": estimate " + estimate + " < actual " + actual);
+      long quick = RowContent.quickBound(id, columns, values);
+      assertTrue(quick >= estimate, s + ": quick bound " + quick + " < estimate " + estimate);
       assertTrue(estimate < 3 * actual, s + ": estimate " + estimate + " far above " + actual);
     }
+  }
+
+  @Test
+  void smallRowsTakeTheQuickBoundAndBigOnesTheExactEstimate() {
+    List<Column> columns = List.of(column("event_key", "STRING"), column("payload", "JSON"));
+    Object[] small = {"k1", RawJson.ofCompact("{\"note\":\"" + "\\\"".repeat(100) + "\"}")};
+    PendingRow s = PendingRow.of("k1", columns, small, null);
+    assertEquals(RowContent.quickBound("k1", columns, small), s.estimatedBytes());
+    assertTrue(s.estimatedBytes() <= PendingRow.SMALL_ROW_BYTES);
+    assertTrue(
+        Chunker.MAX_ROWS * PendingRow.SMALL_ROW_BYTES + Chunker.ENVELOPE_BYTES <= Chunker.MAX_BYTES,
+        "a full request of small rows stays under the cap");
+
+    Object[] big = {"k2", RawJson.ofCompact("{\"note\":\"" + "x".repeat(5_000) + "\"}")};
+    PendingRow b = PendingRow.of("k2", columns, big, null);
+    assertEquals(RowContent.estimateBytes("k2", columns, big), b.estimatedBytes());
+    assertTrue(b.estimatedBytes() < RowContent.quickBound("k2", columns, big));
+
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PendingRow.of("k3", columns, new Object[] {"k3", BigDecimal.ONE}, null),
+        "the quick bound checks the values too");
   }
 
   @Test
