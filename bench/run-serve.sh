@@ -4,7 +4,10 @@
 # stand-in, (b) an empty hello-world function on the same invoker, (c) deezwatts serve on DuckDB.
 # Usage: bench/run-serve.sh [RUNS]   (default 5 runs per variant, interleaved, after one unmeasured)
 # Environment: JVM_OPTS for the measured JVMs (default -Xmx384m, the heap of a 512 MiB instance);
-# SKIP_BUILD=1 to use the jars already built. Takes about 1.5 minutes (plus the build).
+# SKIP_BUILD=1 to use the jars already built; BEFORE_JAR=path/to/benchmarks.jar adds (a0), the
+# function from another build (say the commit before a change), interleaved with the rest;
+# APPCDS=1 adds (a+) and (b+), the function and hello each with a dynamic AppCDS archive made by
+# one training run. Takes about 1.5 minutes (plus the build), more with the extra variants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -25,5 +28,14 @@ if ! unzip -p "$work/jars/deezwatts.jar" META-INF/MANIFEST.MF | grep -q '^Main-C
   echo "cli/target/deezwatts.jar is not the runnable jar (is another build writing it?)" >&2
   exit 1
 fi
+extra=()
+if [ -n "${BEFORE_JAR:-}" ]; then
+  cp "$BEFORE_JAR" "$work/jars/before-benchmarks.jar"
+  extra+=(--before-jar "$work/jars/before-benchmarks.jar")
+fi
+if [ -n "${APPCDS:-}" ]; then
+  extra+=(--appcds true)
+fi
 java -Xmx256m -cp "$work/jars/benchmarks.jar" io.deezwatts.bench.ColdStart --runs "$runs" \
-  --jvm-opts "$jvm_opts" --cli-jar "$work/jars/deezwatts.jar" --wiremock-jar "$wiremock" --work "$work"
+  --jvm-opts "$jvm_opts" --cli-jar "$work/jars/deezwatts.jar" --wiremock-jar "$wiremock" --work "$work" \
+  "${extra[@]}"

@@ -29,6 +29,17 @@ import java.util.regex.Pattern;
  *   <li>{@code deezwatts serve} storing into a fresh DuckDB file.
  * </ol>
  *
+ * <p>Optionally also
+ *
+ * <ul>
+ *   <li>{@code --before-jar JAR}: (a0), the same function run from another build's benchmarks jar
+ *       (say the commit before a change), interleaved with the others so that one run compares both
+ *       builds under the same load;
+ *   <li>{@code --appcds true}: (a+) and (b+), the function and the hello function each with its own
+ *       dynamic AppCDS archive ({@code -XX:SharedArchiveFile}), made beforehand by one unmeasured
+ *       training run of each ({@code -XX:ArchiveClassesAtExit}, two bulks, SIGTERM).
+ * </ul>
+ *
  * <p>The client retries the POST (connection refused: again after 5 ms) until it gets an answer,
  * within a timeout; any answer but 200 fails the run. Each run also times a second, different bulk
  * on the same instance, to separate first-request costs from steady ones, and reads the process's
@@ -36,7 +47,7 @@ import java.util.regex.Pattern;
  * unmeasured round that brings the jars into the page cache.
  *
  * <p>Usage: {@code ColdStart --cli-jar cli/target/deezwatts.jar --wiremock-jar PATH [--runs 5]
- * [--jvm-opts "-Xmx384m"] [--work DIR] [--timeout-seconds 60]}
+ * [--jvm-opts "-Xmx384m"] [--work DIR] [--timeout-seconds 60] [--before-jar JAR] [--appcds true]}
  */
 public final class ColdStart {
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
@@ -50,12 +61,20 @@ public final class ColdStart {
   enum Variant {
     FUNCTION("(a) HttpIngestFunction, invoker, BigQuery stand-in"),
     HELLO("(b) HelloFunction, same invoker"),
-    SERVE("(c) deezwatts serve, DuckDB");
+    SERVE("(c) deezwatts serve, DuckDB"),
+    BEFORE("(a0) HttpIngestFunction, --before-jar build"),
+    FUNCTION_CDS("(a+) HttpIngestFunction, AppCDS archive"),
+    HELLO_CDS("(b+) HelloFunction, AppCDS archive");
 
     final String label;
 
     Variant(String label) {
       this.label = label;
+    }
+
+    /** Whether it runs the ingest function (else the hello function) on the invoker. */
+    boolean isFunction() {
+      return this == FUNCTION || this == BEFORE || this == FUNCTION_CDS;
     }
   }
 
@@ -78,9 +97,24 @@ public final class ColdStart {
     Path cliJar = Path.of(require(opt, "cli-jar")).toAbsolutePath();
     Path wiremockJar = Path.of(require(opt, "wiremock-jar")).toAbsolutePath();
     Path work = Path.of(opt.getOrDefault("work", "bench/target/serve-bench")).toAbsolutePath();
+    Path beforeJar =
+        opt.containsKey("before-jar") ? Path.of(opt.get("before-jar")).toAbsolutePath() : null;
+    boolean appCds = Boolean.parseBoolean(opt.getOrDefault("appcds", "false"));
+    List<Variant> variants = new ArrayList<>(List.of(Variant.FUNCTION, Variant.HELLO));
+    if (beforeJar != null) {
+      variants.add(Variant.BEFORE);
+    }
+    if (appCds) {
+      variants.add(Variant.FUNCTION_CDS);
+      variants.add(Variant.HELLO_CDS);
+    }
+    variants.add(Variant.SERVE);
     Duration timeout =
         Duration.ofSeconds(Long.parseLong(opt.getOrDefault("timeout-seconds", "60")));
-    for (Path p : List.of(cliJar, wiremockJar)) {
+    for (Path p :
+        beforeJar == null
+            ? List.of(cliJar, wiremockJar)
+            : List.of(cliJar, wiremockJar, beforeJar)) {
       if (!Files.isRegularFile(p)) {
         throw new IllegalArgumentException(p + " does not exist; build first");
       }
@@ -114,15 +148,50 @@ public final class ColdStart {
       int wmPort = Processes.freePort();
       wiremock = startWireMock(wiremockJar, work.resolve("wiremock"), wmPort, logs);
       awaitWireMock(client, wmPort, wiremock, timeout);
+      Path cds = Files.createDirectories(work.resolve("appcds"));
+      Map<Variant, Path> archives = new EnumMap<>(Variant.class);
+      if (appCds) {
+        for (Variant v : List.of(Variant.FUNCTION_CDS, Variant.HELLO_CDS)) {
+          Path archive = cds.resolve(v.name().toLowerCase(Locale.ROOT) + ".jsa");
+          Files.deleteIfExists(archive);
+          Path log = logs.resolve(v.name().toLowerCase(Locale.ROOT) + "-training.log");
+          Files.deleteIfExists(log);
+          List<String> cmd = new ArrayList<>();
+          cmd.add(Processes.java());
+          cmd.addAll(jvmOpts);
+          cmd.add("-XX:ArchiveClassesAtExit=" + archive);
+          int port = Processes.freePort();
+          cmd.addAll(invoker(v, port, Processes.benchmarksJar()));
+          URI uri = URI.create("http://localhost:" + port + "/data-streams");
+          try {
+            long t0 = System.nanoTime();
+            child = Processes.start(cmd, invokerEnv(token, wmPort), log);
+            measure(client, uri, token, first, second, child, t0, timeout, v, log);
+          } finally {
+            Processes.stop(child, 60); // SIGTERM: the JVM writes the archive as it exits
+            child = null;
+          }
+          if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException(
+                "no AppCDS archive was written for " + v.label + ":\n" + Processes.tail(log, 20));
+          }
+          archives.put(v, archive);
+          System.out.printf(
+              Locale.ROOT, "AppCDS archive for %s: %.1f MB%n", v.label, Files.size(archive) / 1e6);
+        }
+      }
 
       for (int round = 0; round <= runs; round++) {
-        for (Variant v : Variant.values()) {
+        for (Variant v : variants) {
           int port = v == Variant.SERVE ? Processes.freePortPair() : Processes.freePort();
           Path log = logs.resolve(v.name().toLowerCase(Locale.ROOT) + "-" + round + ".log");
           Files.deleteIfExists(log);
           List<String> cmd = new ArrayList<>();
           cmd.add(Processes.java());
           cmd.addAll(jvmOpts);
+          if (archives.containsKey(v)) {
+            cmd.add("-XX:SharedArchiveFile=" + archives.get(v));
+          }
           Map<String, String> env;
           if (v == Variant.SERVE) {
             Path db = work.resolve("cold-" + round + ".duckdb");
@@ -139,25 +208,9 @@ public final class ColdStart {
                     "duckdb:" + db));
             env = Processes.environment(Map.of("DEEZWATTS_HTTP_TOKEN", token));
           } else {
-            String target =
-                v == Variant.FUNCTION
-                    ? "io.deezwatts.gcp.HttpIngestFunction"
-                    : HelloFunction.class.getName();
             cmd.addAll(
-                List.of(
-                    "-cp",
-                    Processes.benchmarksJar().toString(),
-                    INVOKER,
-                    "--port",
-                    "" + port,
-                    "--target",
-                    target));
-            env =
-                Processes.environment(
-                    Map.of(
-                        "DEEZWATTS_HTTP_TOKEN", token,
-                        "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
-                        "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort));
+                invoker(v, port, v == Variant.BEFORE ? beforeJar : Processes.benchmarksJar()));
+            env = invokerEnv(token, wmPort);
           }
           URI uri = URI.create("http://localhost:" + port + "/data-streams");
           try {
@@ -192,6 +245,22 @@ public final class ColdStart {
     }
     System.out.println("done; " + Processes.loadAverage());
     report(results, runs, jvmOpts);
+  }
+
+  /** The invoker's arguments for a function variant, from the class path {@code jar}. */
+  private static List<String> invoker(Variant v, int port, Path jar) {
+    String target =
+        v.isFunction() ? "io.deezwatts.gcp.HttpIngestFunction" : HelloFunction.class.getName();
+    return List.of("-cp", jar.toString(), INVOKER, "--port", "" + port, "--target", target);
+  }
+
+  /** The invoker's environment: the push token, the BigQuery sink on the stand-in. */
+  private static Map<String, String> invokerEnv(String token, int wmPort) {
+    return Processes.environment(
+        Map.of(
+            "DEEZWATTS_HTTP_TOKEN", token,
+            "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
+            "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort));
   }
 
   private static Run measure(
@@ -256,7 +325,7 @@ public final class ColdStart {
               + "\n"
               + Processes.tail(log, 20));
     }
-    if (v != Variant.HELLO) {
+    if (v != Variant.HELLO && v != Variant.HELLO_CDS) {
       Matcher m = STORED.matcher(r.body());
       if (!m.find() || Integer.parseInt(m.group(1)) != EVENTS) {
         throw new IllegalStateException(v.label + " did not store every event: " + r.body());
@@ -358,7 +427,7 @@ public final class ColdStart {
         String.join(" ", jvmOpts));
     System.out.println("|---|---|---|---|---|---|---|");
     Map<Variant, Double> medians = new EnumMap<>(Variant.class);
-    for (Variant v : Variant.values()) {
+    for (Variant v : results.keySet()) {
       List<Run> rs = results.get(v);
       List<Double> total = rs.stream().map(Run::firstOk).toList();
       double med = Processes.median(total);
@@ -385,6 +454,20 @@ public final class ColdStart {
         Locale.ROOT,
         "ratio (c)/(b), medians: %.2f  (serve on DuckDB, for comparison)%n",
         medians.get(Variant.SERVE) / medians.get(Variant.HELLO));
+    if (medians.containsKey(Variant.BEFORE)) {
+      System.out.printf(
+          Locale.ROOT,
+          "ratio (a0)/(b), medians: %.2f  (the --before-jar build)%n",
+          medians.get(Variant.BEFORE) / medians.get(Variant.HELLO));
+    }
+    if (medians.containsKey(Variant.FUNCTION_CDS)) {
+      System.out.printf(
+          Locale.ROOT,
+          "ratio (a+)/(b), medians: %.2f  (function with AppCDS against the plain hello)%n"
+              + "ratio (a+)/(b+), medians: %.2f  (both with AppCDS)%n",
+          medians.get(Variant.FUNCTION_CDS) / medians.get(Variant.HELLO),
+          medians.get(Variant.FUNCTION_CDS) / medians.get(Variant.HELLO_CDS));
+    }
   }
 
   static Map<String, String> options(String[] args) {
