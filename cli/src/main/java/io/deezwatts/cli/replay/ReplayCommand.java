@@ -1,0 +1,361 @@
+package io.deezwatts.cli.replay;
+
+import com.azure.core.amqp.exception.AmqpException;
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.decode.Limits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code deezwatts replay --to DEST FILE...}: publishes the bulks of files to the queue the cloud
+ * functions read, so that a backfill is stored by the functions' own autoscaling rather than by
+ * this machine. Bulks too large for one message are cut into smaller valid bulks of whole events.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Publish bulks from files to Pub/Sub or Event Hubs, for the cloud functions to store"
+          + " (a backfill at cloud scale).",
+      "A FILE holds what ingest reads: a JSON array of events, or several (one per line);"
+          + " for viriciti, socket messages. Bulks larger than one message may hold are split"
+          + " into smaller valid bulks of whole events.",
+      "Every message carries the attribute (Event Hubs: property) feed.",
+      "Environment: DEEZWATTS_PUBSUB_ENDPOINT (host:port of an emulator; plaintext, no"
+          + " credentials), GOOGLE_APPLICATION_CREDENTIALS, DEEZWATTS_EVENTHUB_CONNECTION (a"
+          + " connection string with Send; never printed).",
+      "Exit status: 0 when every event was published, 1 when anything was not, 2 usage error."
+    })
+public final class ReplayCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The environment; tests replace it. */
+  Map<String, String> env = System.getenv();
+
+  /** Connects to Event Hubs; tests replace it, as no Event Hubs emulator exists. */
+  EventHubsConnector eventHubs = EventHubsProducer::connect;
+
+  /** How an {@link EventHubsProducer} is made from the namespace, hub and connection string. */
+  @FunctionalInterface
+  interface EventHubsConnector {
+    /**
+     * @throws IllegalArgumentException when the connection string is unusable
+     */
+    EventHubsProducer connect(String namespace, String hub, String connection);
+  }
+
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "DEST",
+      description = "pubsub:projects/PROJECT/topics/TOPIC or eventhubs:NAMESPACE/HUB")
+  String to;
+
+  @Option(
+      names = {"--source", "--feed"},
+      required = true,
+      paramLabel = "FEED",
+      description = "data-streams, legacy-push or viriciti (the feed attribute of every message)")
+  String feed;
+
+  @Option(
+      names = "--max-bulk-events",
+      paramLabel = "N",
+      defaultValue = "" + Limits.MAX_EVENTS,
+      description = "Most events in one message (default and limit: ${DEFAULT-VALUE}).")
+  int maxEvents;
+
+  @Option(
+      names = "--max-bulk-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest message body (default and limit: what the destination takes, "
+              + PubSubBulkPublisher.MAX_BODY_BYTES
+              + " for Pub/Sub, about 1 MB for Event Hubs). Smaller bulks spread the work over"
+              + " more function instances.")
+  Integer maxBytes;
+
+  @Option(
+      names = "--compress",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "gzip Pub/Sub requests (default: on; JSON shrinks several times).")
+  boolean compress;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Files of bulks.")
+  List<Path> files;
+
+  /**
+   * gRPC's Netty transport logs an INFO line about epoll when it starts, which is no news for
+   * users. Held so that the level sticks (JUL keeps loggers weakly).
+   */
+  private static final Logger GRPC_NETTY = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty");
+
+  /** The smallest --max-bulk-bytes: below it, most events would not fit a message alone. */
+  static final int MIN_BULK_BYTES = 1024;
+
+  /**
+   * Runs the replay.
+   *
+   * @return 0 when every event was published, 1 when anything was not (the failures are on stderr;
+   *     running again is safe, as stored events are not stored twice)
+   * @throws CommandLine.ParameterException for a usage or settings error (exit status 2)
+   * @throws InterruptedException when interrupted while waiting for the publisher
+   */
+  @Override
+  public Integer call() throws InterruptedException {
+    CommandLine cl = spec.commandLine();
+    if (System.getProperty("java.util.logging.config.file") == null) {
+      GRPC_NETTY.setLevel(Level.WARNING);
+    }
+    long totalBytes = 0;
+    for (Path f : files) {
+      if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+        throw new CommandLine.ParameterException(cl, "cannot read file: " + f);
+      }
+      try {
+        totalBytes += Files.size(f);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(cl, "cannot read file: " + f + ": " + e);
+      }
+    }
+    Destination destination;
+    try {
+      destination = Destination.parse(to);
+      Catalog.standard().feed(feed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    if (maxEvents < 1 || maxEvents > Limits.MAX_EVENTS) {
+      throw new CommandLine.ParameterException(
+          cl, "--max-bulk-events must be between 1 and " + Limits.MAX_EVENTS);
+    }
+    PrintWriter out = cl.getOut();
+    PrintWriter err = cl.getErr();
+    ReplayProgress progress = new ReplayProgress(err, System.console() != null, totalBytes);
+    ReplayStats stats = new ReplayStats(m -> progress.println("deezwatts: " + m));
+    BulkPublisher publisher;
+    try {
+      publisher = open(destination, stats, cl);
+    } catch (CannotConnectException e) {
+      err.println("deezwatts: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    int limit = publisher.maxBodyBytes();
+    if (maxBytes != null && (maxBytes < MIN_BULK_BYTES || maxBytes > limit)) {
+      publisher.close();
+      throw new CommandLine.ParameterException(
+          cl,
+          "--max-bulk-bytes must be between "
+              + MIN_BULK_BYTES
+              + " and "
+              + limit
+              + " (what one message to "
+              + publisher.describe()
+              + " may hold)");
+    }
+    BulkReader reader =
+        new BulkReader("viriciti".equals(feed), maxBytes == null ? limit : maxBytes, maxEvents);
+    long started = System.nanoTime();
+    AtomicBoolean finished = new AtomicBoolean();
+    AtomicInteger filesRead = new AtomicInteger();
+    // Ctrl-C: say what is known, since messages in flight are then neither confirmed nor retried.
+    Thread hook =
+        new Thread(
+            () -> {
+              if (!finished.get()) {
+                progress.close();
+                err.println(
+                    "deezwatts: interrupted; messages in flight may not have been published."
+                        + " Run again to complete: events already stored are not stored twice.");
+                err.println(summary(stats, filesRead.get(), publisher.describe(), started));
+                err.flush();
+              }
+            },
+            "replay-interrupted");
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean done;
+    try {
+      progress.start(stats, () -> stats.bytesRead.get() + reader.position());
+      BulkReader.Handler handler =
+          new BulkReader.Handler() {
+            @Override
+            public void piece(Piece piece) throws InterruptedException {
+              publisher.publish(piece);
+            }
+
+            @Override
+            public void failure(String message, int events) {
+              stats.failure(message, events);
+            }
+
+            @Override
+            public boolean stopped() {
+              return stats.aborted() != null;
+            }
+          };
+      for (Path f : files) {
+        if (stats.aborted() != null) {
+          break;
+        }
+        try (InputStream in = Files.newInputStream(f)) {
+          BulkReader.FileOutcome o = reader.read(in, f.toString(), handler);
+          stats.bulksRead.addAndGet(o.bulks());
+          stats.eventsRead.addAndGet(o.events());
+        } catch (IOException e) {
+          stats.failure(f + ": reading failed: " + e.getMessage(), 0);
+        }
+        stats.bytesRead.addAndGet(reader.position());
+        filesRead.incrementAndGet();
+      }
+      done = publisher.finish();
+    } finally {
+      publisher.close();
+      progress.close();
+      finished.set(true);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down; the hook reports
+      }
+    }
+    if (!done) {
+      stats.failure(
+          "gave up waiting for the last messages' outcomes; they may or may not have been"
+              + " published",
+          0);
+    }
+    if (stats.aborted() != null) {
+      err.println(
+          "deezwatts: stopped early, as every further message would fail too: "
+              + stats.aborted()
+              + (filesRead.get() < files.size()
+                  ? " (" + (files.size() - filesRead.get()) + " files not read)"
+                  : ""));
+    }
+    out.println(summary(stats, filesRead.get(), publisher.describe(), started));
+    out.flush();
+    err.flush();
+    return stats.failures.get() == 0 && stats.aborted() == null ? 0 : 1;
+  }
+
+  /**
+   * Creates the publisher for the destination.
+   *
+   * @throws CommandLine.ParameterException when the settings are missing or wrong (exit 2)
+   * @throws CannotConnectException when Event Hubs cannot be reached (exit 1)
+   */
+  private BulkPublisher open(Destination destination, ReplayStats stats, CommandLine cl) {
+    if (destination instanceof Destination.PubSub p) {
+      String endpoint = env.get("DEEZWATTS_PUBSUB_ENDPOINT");
+      if (endpoint == null || endpoint.isBlank()) {
+        endpoint = env.get("PUBSUB_EMULATOR_HOST"); // what gcloud's emulator env-init sets
+      }
+      try {
+        return new PubSubBulkPublisher(
+            p.topic(),
+            feed,
+            endpoint == null || endpoint.isBlank() ? null : endpoint.trim(),
+            compress,
+            stats);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(
+            cl,
+            "no Google credentials for Pub/Sub ("
+                + e.getMessage()
+                + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
+                + " `gcloud auth application-default login`");
+      }
+    }
+    Destination.EventHubs h = (Destination.EventHubs) destination;
+    String connection = env.get("DEEZWATTS_EVENTHUB_CONNECTION");
+    if (connection == null || connection.isBlank()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "set DEEZWATTS_EVENTHUB_CONNECTION to the connection string of a shared access policy"
+              + " with Send on "
+              + h.namespace()
+              + "/"
+              + h.hub());
+    }
+    EventHubsProducer producer;
+    try {
+      producer = eventHubs.connect(h.namespace(), h.hub(), connection.trim());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    try {
+      return new EventHubsBulkPublisher(producer, feed, stats);
+    } catch (AmqpException e) {
+      producer.close();
+      throw new CannotConnectException(
+          "cannot publish to eventhubs:"
+              + producer.describe()
+              + ": "
+              + (e.getErrorCondition() == null ? "" : e.getErrorCondition() + ": ")
+              + e.getMessage());
+    } catch (RuntimeException e) {
+      // Not an AMQP answer: the SDK's own failure to connect (name resolution, TLS, timeout).
+      producer.close();
+      throw new CannotConnectException(
+          "cannot publish to eventhubs:"
+              + producer.describe()
+              + ": "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage());
+    }
+  }
+
+  /** The destination cannot be reached before anything was read: exit 1, a retry may help. */
+  private static final class CannotConnectException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CannotConnectException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  static String summary(ReplayStats s, int files, String destination, long startedNanos) {
+    double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+    long failures = s.failures.get();
+    return String.format(
+        Locale.ROOT,
+        "replayed %d file%s to %s: %d bulk%s, %d events read; %d events published in %d"
+            + " message%s (%s); %d events not published, %d failure%s; %.1f s, %.0f events/s,"
+            + " %.1f MB/s",
+        files,
+        files == 1 ? "" : "s",
+        destination,
+        s.bulksRead.get(),
+        s.bulksRead.get() == 1 ? "" : "s",
+        s.eventsRead.get(),
+        s.eventsPublished.get(),
+        s.messagesPublished.get(),
+        s.messagesPublished.get() == 1 ? "" : "s",
+        ReplayProgress.megabytes(s.bytesPublished.get()),
+        s.eventsFailed.get(),
+        failures,
+        failures == 1 ? "" : "s",
+        seconds,
+        s.eventsPublished.get() / seconds,
+        s.bytesPublished.get() / 1e6 / seconds);
+  }
+}
