@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -162,8 +161,9 @@ final class InsertAllClient {
     HttpURLConnection c = null;
     try {
       ByteArrayOutputStream body = body(rows);
-      Map<String, List<String>> auth = authorization.headers(URI.create(url));
-      c = (HttpURLConnection) new URL(url).openConnection();
+      URI uri = URI.create(url);
+      Map<String, List<String>> auth = authorization.headers(uri);
+      c = (HttpURLConnection) uri.toURL().openConnection();
       c.setRequestMethod("POST");
       c.setConnectTimeout(connectTimeoutMillis);
       c.setReadTimeout(readTimeoutMillis);
@@ -173,6 +173,7 @@ final class InsertAllClient {
       c.setFixedLengthStreamingMode(body.size());
       c.setRequestProperty("Content-Type", "application/json; charset=UTF-8");
       c.setRequestProperty("Content-Encoding", "gzip");
+      c.setRequestProperty("Accept", "application/json");
       c.setRequestProperty("Accept-Encoding", "gzip");
       c.setRequestProperty("User-Agent", USER_AGENT);
       for (Map.Entry<String, List<String>> h : auth.entrySet()) {
