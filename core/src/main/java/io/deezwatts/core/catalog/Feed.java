@@ -95,12 +95,47 @@ public final class Feed {
     }
     for (int i = (h ^ (h >>> 7)) & mask; indexKeys[i] != null; i = (i + 1) & mask) {
       String key = indexKeys[i];
-      if (key.length() == length
-          && key.contentEquals(java.nio.CharBuffer.wrap(chars, offset, length))) {
+      // Compared by hand: contentEquals needs a CharBuffer, one allocation per event.
+      if (key.length() == length && sameChars(key, chars, offset)) {
         return indexTypes[i];
       }
     }
     return null;
+  }
+
+  /**
+   * The type whose name is the ASCII text {@code bytes[offset, offset+length)}, or null; allocates
+   * nothing. A byte outside ASCII never matches (no type name has one).
+   */
+  public EventType type(byte[] bytes, int offset, int length) {
+    int mask = indexKeys.length - 1;
+    int h = length;
+    if (length > 0) {
+      h =
+          mix(
+              h,
+              (char) (bytes[offset] & 0xff),
+              (char) (bytes[offset + length - 1] & 0xff),
+              (char) (bytes[offset + length / 2] & 0xff),
+              (char) (bytes[offset + length / 3] & 0xff),
+              (char) (bytes[offset + (2 * length) / 3] & 0xff));
+    }
+    for (int i = (h ^ (h >>> 7)) & mask; indexKeys[i] != null; i = (i + 1) & mask) {
+      String key = indexKeys[i];
+      if (key.length() == length && sameAscii(key, bytes, offset)) {
+        return indexTypes[i];
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameAscii(String key, byte[] bytes, int offset) {
+    for (int k = 0, n = key.length(); k < n; k++) {
+      if (key.charAt(k) != bytes[offset + k]) { // a negative (non-ASCII) byte never equals a char
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A hash of a few characters: cheaper than String.hashCode over the whole fresh string. */

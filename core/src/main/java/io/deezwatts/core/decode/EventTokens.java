@@ -8,6 +8,7 @@ import io.deezwatts.core.catalog.Feed;
 import io.deezwatts.core.catalog.FieldNames;
 import io.deezwatts.core.json.Rfc3339;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -34,6 +35,9 @@ final class EventTokens {
 
   private final FieldNames names;
   private final Feed feed;
+
+  /** The input being decoded: byte offsets ({@link #from}, {@link #to}) index it. */
+  private final byte[] input;
 
   /**
    * Ranks of recently seen names by hash slot. Jackson hands out the same String instance for a
@@ -67,9 +71,10 @@ final class EventTokens {
 
   int typeIndex = -1;
 
-  EventTokens(FieldNames names, Feed feed) {
+  EventTokens(FieldNames names, Feed feed, byte[] input) {
     this.names = names;
     this.feed = feed;
+    this.input = input;
   }
 
   void reset() {
@@ -94,14 +99,23 @@ final class EventTokens {
     return -1;
   }
 
-  /** Captures the value the parser stands on, and everything inside it. */
-  int capture(JsonParser p, JsonToken token, String fieldName) throws IOException {
+  /**
+   * Adds value {@code i} (the next index) as a member named {@code fieldName} with its rank, or as
+   * an array item (null, {@link FieldNames#UNKNOWN}); the caller then sets its kind and contents.
+   */
+  int open(String fieldName, int fieldRank) {
     int i = size++;
     if (i == kind.length) {
       grow();
     }
     name[i] = fieldName;
-    rank[i] = fieldName == null ? FieldNames.UNKNOWN : rankOf(fieldName);
+    rank[i] = fieldRank;
+    return i;
+  }
+
+  /** Captures the value the parser stands on, and everything inside it. */
+  int capture(JsonParser p, JsonToken token, String fieldName) throws IOException {
+    int i = open(fieldName, fieldName == null ? FieldNames.UNKNOWN : rankOf(fieldName));
     switch (token.id()) {
       case JsonTokenId.ID_START_OBJECT -> {
         kind[i] = OBJECT;
@@ -173,6 +187,33 @@ final class EventTokens {
     }
     kind[i] = STRING;
     text[i] = p.getText();
+  }
+
+  /**
+   * Sets value {@code i} to the string {@code input[from, to)}, which is printable ASCII without
+   * escapes (so its bytes are its characters); as {@link #string} does for a string Jackson read.
+   */
+  void plainString(int i, String fieldName, int from, int to) {
+    if (fieldName == "time") { // NOPMD: interned
+      long micros = Rfc3339.parseMicros(input, from, to - from);
+      if (micros != Rfc3339.INVALID) {
+        kind[i] = DATETIME;
+        longs[i] = micros;
+        text[i] = null;
+        return;
+      }
+    } else if (fieldName == "type") { // NOPMD: interned
+      EventType type = feed.type(input, from, to - from);
+      if (type != null) {
+        kind[i] = STRING;
+        text[i] = type.name();
+        this.type = type;
+        this.typeIndex = i;
+        return;
+      }
+    }
+    kind[i] = STRING;
+    text[i] = new String(input, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
   private int rankOf(String fieldName) {

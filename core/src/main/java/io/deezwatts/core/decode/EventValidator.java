@@ -55,6 +55,7 @@ final class EventValidator {
   private final byte[] source;
   private final FieldNames names;
   private final List<String> reasons = new ArrayList<>();
+  private final byte[] hexScratch = new byte[32];
 
   /** Per name rank, the object visit that last saw it: finds duplicate fields without clearing. */
   private final int[] seen;
@@ -109,7 +110,7 @@ final class EventValidator {
   }
 
   String eventKey() {
-    return FieldHash.hex(key1, key2);
+    return FieldHash.hex(key1, key2, hexScratch);
   }
 
   /**

@@ -24,9 +24,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The streaming decoder behind {@link BulkDecoder}: one pass of Jackson's tokenizer, each event
- * captured flat, then checked against its catalog type. Connected Cars feeds are one JSON array per
- * bulk; ViriCiti is a sequence of {@code {type, payload}} messages.
+ * The streaming decoder behind {@link BulkDecoder}: one pass over the body, each event captured
+ * flat, then checked against its catalog type. Connected Cars feeds are one JSON array per bulk,
+ * read by {@link PlainBulkScanner} when plain (the usual case) and by Jackson's tokenizer
+ * otherwise, with the same outcome; ViriCiti is a sequence of {@code {type, payload}} messages,
+ * read by Jackson.
  */
 final class JsonBulkDecoder implements BulkDecoder {
   private static final JsonFactory CONNECTED_CARS = factory(false);
@@ -39,12 +41,14 @@ final class JsonBulkDecoder implements BulkDecoder {
 
   private final Feed feed;
   private final FieldNames names;
+  private final PlainBulkScanner.Names plainNames;
   private final boolean messages;
   private final byte[] quarantinePrefix;
 
   JsonBulkDecoder(Catalog catalog, Feed feed) {
     this.feed = feed;
     this.names = catalog.fieldNames();
+    this.plainNames = new PlainBulkScanner.Names(names);
     this.messages = "viriciti".equals(feed.name());
     this.quarantinePrefix = ("quarantine\0" + feed.name() + "\0").getBytes(StandardCharsets.UTF_8);
   }
@@ -77,6 +81,29 @@ final class JsonBulkDecoder implements BulkDecoder {
 
   @Override
   public DecodedBulk decode(byte[] body, IngestContext context) throws BulkRejectedException {
+    checkBody(body);
+    if (!messages) {
+      // Most bulks are plain JSON that the scanner reads by itself; any other goes to Jackson.
+      Run plain = new Run(body, context);
+      if (plain.plainArray()) {
+        return plain.result();
+      }
+    }
+    return withJackson(body, context);
+  }
+
+  /** Decodes with Jackson alone, never the plain scanner: for tests holding the two paths equal. */
+  DecodedBulk decodeWithJackson(byte[] body, IngestContext context) throws BulkRejectedException {
+    checkBody(body);
+    return withJackson(body, context);
+  }
+
+  /** Whether the plain scanner decodes this body by itself (without Jackson). For tests. */
+  boolean decodesPlainly(byte[] body, IngestContext context) {
+    return !messages && new Run(body, context).plainArray();
+  }
+
+  private static void checkBody(byte[] body) throws BulkRejectedException {
     if (body.length > Limits.MAX_BODY_BYTES) {
       throw new BulkRejectedException(
           "the body is "
@@ -90,6 +117,9 @@ final class JsonBulkDecoder implements BulkDecoder {
       throw new BulkRejectedException(
           "the body is not UTF-8 (it looks like UTF-16 or UTF-32); send JSON in UTF-8", -1);
     }
+  }
+
+  private DecodedBulk withJackson(byte[] body, IngestContext context) throws BulkRejectedException {
     Run run = new Run(body, context);
     JsonFactory factory = messages ? VIRICITI : CONNECTED_CARS;
     try (JsonParser p = factory.createParser(body)) {
@@ -110,8 +140,7 @@ final class JsonBulkDecoder implements BulkDecoder {
     } catch (IOException e) {
       throw new UncheckedIOException("reading an in-memory body failed", e);
     }
-    return new DecodedBulk(
-        feed.name(), context, run.events, run.rows, run.quarantined, run.control);
+    return run.result();
   }
 
   /**
@@ -154,7 +183,7 @@ final class JsonBulkDecoder implements BulkDecoder {
   private final class Run {
     final byte[] body;
     final IngestContext context;
-    final EventTokens tokens = new EventTokens(names, feed);
+    final EventTokens tokens;
     final EventValidator validator;
     final List<Row> rows;
     final List<QuarantinedEvent> quarantined = new ArrayList<>();
@@ -167,6 +196,7 @@ final class JsonBulkDecoder implements BulkDecoder {
     Run(byte[] body, IngestContext context) {
       this.body = body;
       this.context = context;
+      this.tokens = new EventTokens(names, feed, body);
       this.rows = new ArrayList<>(Math.min(body.length / 100 + 10, Limits.MAX_EVENTS));
       this.validator = new EventValidator(tokens, body, names);
       this.source = context.source().wireName();
@@ -174,6 +204,37 @@ final class JsonBulkDecoder implements BulkDecoder {
           context.metadata().isEmpty()
               ? null
               : RawJson.ofCompact(MetadataJson.of(context.metadata()));
+    }
+
+    DecodedBulk result() {
+      return new DecodedBulk(feed.name(), context, events, rows, quarantined, control);
+    }
+
+    /**
+     * Decodes the bulk with {@link PlainBulkScanner}, without Jackson. False when the bulk is not
+     * in the plain form, and this run is then to be dropped: the Jackson path starts again.
+     */
+    boolean plainArray() {
+      PlainBulkScanner scanner = new PlainBulkScanner(body, tokens, plainNames);
+      if (!scanner.start()) {
+        return false;
+      }
+      index = 0;
+      while (true) {
+        tokens.reset();
+        int next = scanner.next();
+        if (next == PlainBulkScanner.END) {
+          break;
+        }
+        if (next != PlainBulkScanner.EVENT || index >= Limits.MAX_EVENTS) {
+          return false;
+        }
+        events++;
+        connectedCarsEvent(0);
+        index++;
+      }
+      index = -1;
+      return true;
     }
 
     String where() {
@@ -241,11 +302,11 @@ final class JsonBulkDecoder implements BulkDecoder {
     }
 
     private void connectedCarsEvent(int root) {
-      String typeName = typeOf(root, root, "");
+      int typeIdx = tokens.member(root, "type");
+      String typeName = typeAt(typeIdx, root, "");
       if (typeName == null) {
         return;
       }
-      int typeIdx = tokens.member(root, "type");
       EventType type = tokens.typeIndex == typeIdx ? tokens.type : feed.type(typeName);
       if (type == null) {
         type = standIn(root);
@@ -310,8 +371,13 @@ final class JsonBulkDecoder implements BulkDecoder {
 
     /** The string value of {@code type} (or the named field), or null after quarantining. */
     private String typeOf(int obj, int message, String fieldPath) {
+      return typeAt(
+          tokens.member(obj, fieldPath.isEmpty() ? "type" : "parameter"), message, fieldPath);
+    }
+
+    /** As {@link #typeOf}, given the index of the field (-1 when absent). */
+    private String typeAt(int idx, int message, String fieldPath) {
       String field = fieldPath.isEmpty() ? "type" : fieldPath;
-      int idx = tokens.member(obj, fieldPath.isEmpty() ? "type" : "parameter");
       if (idx < 0) {
         quarantine(null, ": field '" + field + "' is missing", raw(message));
         return null;

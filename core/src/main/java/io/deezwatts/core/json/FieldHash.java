@@ -58,15 +58,37 @@ public final class FieldHash {
     return k;
   }
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   /** The two halves as 32 lower-case hex digits. */
   public static String hex(long h1, long h2) {
-    byte[] out = new byte[32];
-    for (int i = 0; i < 16; i++) {
-      out[15 - i] = (byte) HEX[(int) (h1 >>> (i * 4)) & 15];
-      out[31 - i] = (byte) HEX[(int) (h2 >>> (i * 4)) & 15];
-    }
-    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return hex(h1, h2, new byte[32]);
+  }
+
+  /**
+   * As {@link #hex(long, long)}, using {@code scratch} (at least 32 bytes, overwritten) as the work
+   * buffer, so that a caller producing many keys allocates only the strings.
+   */
+  public static String hex(long h1, long h2, byte[] scratch) {
+    LONGS.set(scratch, 0, hexDigits(h1 >>> 32));
+    LONGS.set(scratch, 8, hexDigits(h1 & 0xFFFFFFFFL));
+    LONGS.set(scratch, 16, hexDigits(h2 >>> 32));
+    LONGS.set(scratch, 24, hexDigits(h2 & 0xFFFFFFFFL));
+    return new String(scratch, 0, 32, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The 8 lower-case hex digits of a 32-bit value as 8 ASCII bytes, most significant digit in the
+   * highest byte: each nibble is spread into a byte of its own, then turned into a digit in all
+   * bytes at once ('0' + n, plus the gap to 'a' where n is 10 or more).
+   */
+  private static long hexDigits(long v) {
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFFL;
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FFL;
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0FL;
+    long letters = ((v + 0x0606060606060606L) >>> 4) & 0x0101010101010101L;
+    return v + 0x3030303030303030L + letters * ('a' - '0' - 10);
   }
 }

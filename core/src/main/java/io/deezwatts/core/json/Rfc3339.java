@@ -28,48 +28,50 @@ public final class Rfc3339 {
    * or {@link #INVALID}. Allocates nothing.
    */
   public static long parseMicros(char[] chars, int offset, int length) {
-    Chars s = new Chars(chars, offset, length);
     int n = length;
     if (n < 20) {
       return INVALID;
     }
-    int year = digits(s, 0, 4);
-    if (year <= 0 || s.charAt(4) != '-') {
+    final char[] c = chars;
+    final int o = offset;
+    int year = two(c, o) * 100 + two(c, o + 2);
+    if (year <= 0 || c[o + 4] != '-') { // a non-digit makes year negative
       return INVALID;
     }
-    int month = digits(s, 5, 2);
-    if (month < 1 || month > 12 || s.charAt(7) != '-') {
+    int month = two(c, o + 5);
+    if (month < 1 || month > 12 || c[o + 7] != '-') {
       return INVALID;
     }
-    int day = digits(s, 8, 2);
+    int day = two(c, o + 8);
     if (day < 1 || day > daysInMonth(year, month)) {
       return INVALID;
     }
-    char sep = s.charAt(10);
+    char sep = c[o + 10];
     if (sep != 'T' && sep != 't' && sep != ' ') {
       return INVALID;
     }
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
+    int hour = two(c, o + 11);
+    int minute = two(c, o + 14);
+    int second = two(c, o + 17);
     if (hour < 0
         || hour > 23
-        || s.charAt(13) != ':'
+        || c[o + 13] != ':'
         || minute < 0
         || minute > 59
-        || s.charAt(16) != ':'
+        || c[o + 16] != ':'
         || second < 0
         || second > 59) {
       return INVALID;
     }
     int i = 19;
     long micros = 0;
-    if (s.charAt(i) == '.') {
+    if (c[o + i] == '.') {
       i++;
       int start = i;
       long scale = 100_000;
-      while (i < n && isDigit(s.charAt(i))) {
-        micros += (s.charAt(i) - '0') * scale;
+      int d;
+      while (i < n && (d = digit(c[o + i])) >= 0) {
+        micros += d * scale;
         scale /= 10;
         i++;
       }
@@ -81,13 +83,13 @@ public final class Rfc3339 {
       return INVALID;
     }
     int offsetSeconds;
-    char z = s.charAt(i);
+    char z = c[o + i];
     if (z == 'Z' || z == 'z') {
       offsetSeconds = 0;
       i++;
-    } else if ((z == '+' || z == '-') && i + 6 == n && s.charAt(i + 3) == ':') {
-      int oh = digits(s, i + 1, 2);
-      int om = digits(s, i + 4, 2);
+    } else if ((z == '+' || z == '-') && i + 6 == n && c[o + i + 3] == ':') {
+      int oh = two(c, o + i + 1);
+      int om = two(c, o + i + 4);
       if (oh < 0 || oh > 23 || om < 0 || om > 59) {
         return INVALID;
       }
@@ -102,6 +104,117 @@ public final class Rfc3339 {
     long epochSecond =
         epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
     return epochSecond * MICROS_PER_SECOND + micros;
+  }
+
+  /**
+   * As {@link #parseMicros(char[], int, int)}, for text given as bytes that are all ASCII (one byte
+   * per character), such as a JSON string read straight from UTF-8 input without escapes. A byte
+   * outside ASCII never matches, so such text gives {@link #INVALID}. Allocates nothing.
+   */
+  public static long parseMicros(byte[] bytes, int offset, int length) {
+    int n = length;
+    if (n < 20) {
+      return INVALID;
+    }
+    final byte[] c = bytes;
+    final int o = offset;
+    int year = two(c, o) * 100 + two(c, o + 2);
+    if (year <= 0 || c[o + 4] != '-') { // a non-digit makes year negative
+      return INVALID;
+    }
+    int month = two(c, o + 5);
+    if (month < 1 || month > 12 || c[o + 7] != '-') {
+      return INVALID;
+    }
+    int day = two(c, o + 8);
+    if (day < 1 || day > daysInMonth(year, month)) {
+      return INVALID;
+    }
+    byte sep = c[o + 10];
+    if (sep != 'T' && sep != 't' && sep != ' ') {
+      return INVALID;
+    }
+    int hour = two(c, o + 11);
+    int minute = two(c, o + 14);
+    int second = two(c, o + 17);
+    if (hour < 0
+        || hour > 23
+        || c[o + 13] != ':'
+        || minute < 0
+        || minute > 59
+        || c[o + 16] != ':'
+        || second < 0
+        || second > 59) {
+      return INVALID;
+    }
+    int i = 19;
+    long micros = 0;
+    if (c[o + i] == '.') {
+      i++;
+      int start = i;
+      long scale = 100_000;
+      int d;
+      while (i < n && (d = digit(c[o + i])) >= 0) {
+        micros += d * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i == start) {
+        return INVALID;
+      }
+    }
+    if (i >= n) {
+      return INVALID;
+    }
+    int offsetSeconds;
+    byte z = c[o + i];
+    if (z == 'Z' || z == 'z') {
+      offsetSeconds = 0;
+      i++;
+    } else if ((z == '+' || z == '-') && i + 6 == n && c[o + i + 3] == ':') {
+      int oh = two(c, o + i + 1);
+      int om = two(c, o + i + 4);
+      if (oh < 0 || oh > 23 || om < 0 || om > 59) {
+        return INVALID;
+      }
+      offsetSeconds = (oh * 3600 + om * 60) * (z == '-' ? -1 : 1);
+      i += 6;
+    } else {
+      return INVALID;
+    }
+    if (i != n) {
+      return INVALID;
+    }
+    long epochSecond =
+        epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+    return epochSecond * MICROS_PER_SECOND + micros;
+  }
+
+  private static int digit(byte b) {
+    int d = b - '0';
+    return d >= 0 && d <= 9 ? d : -1;
+  }
+
+  private static int two(byte[] c, int i) {
+    int a = c[i] - '0';
+    int b = c[i + 1] - '0';
+    return (a < 0 || a > 9 || b < 0 || b > 9) ? -10_000 : a * 10 + b;
+  }
+
+  /** The value of a decimal digit, or -1. */
+  private static int digit(char ch) {
+    int d = (char) (ch - '0'); // wraps below '0' to a large value
+    return d <= 9 ? d : -1;
+  }
+
+  /**
+   * The number written by the two digits at {@code c[i]}, or a negative number (at most -1 after
+   * scaling by 100 and adding any two-digit number) when either is not a digit.
+   */
+  private static int two(char[] c, int i) {
+    int a = (char) (c[i] - '0');
+    int b = (char) (c[i + 1] - '0');
+    return (a > 9 || b > 9) ? -10_000 : a * 10 + b;
   }
 
   /** Days since 1970-01-01 of a {@code YYYY-MM-DD} date, or {@link #INVALID}. */

@@ -1,0 +1,42 @@
+package io.deezwatts.core.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The byte form of {@link Rfc3339#parseMicros} agrees with the character form on all input. */
+class Rfc3339BytesTest {
+  private static void assertAgrees(String text) {
+    byte[] padded = ("\"" + text + "\"").getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(
+        Rfc3339.parseMicros(text), Rfc3339.parseMicros(padded, 1, padded.length - 2), text);
+  }
+
+  @Test
+  void agreesOnValidDateTimes() {
+    Random r = new Random(3339);
+    for (int i = 0; i < 20_000; i++) {
+      long second = r.nextLong() % 253_402_300_799L;
+      String iso = Instant.ofEpochSecond(Math.abs(second), r.nextInt(1_000_000_000)).toString();
+      assertAgrees(iso);
+      assertAgrees(iso.replace('T', ' ').replace("Z", "+05:30"));
+      assertAgrees(iso.toLowerCase(java.util.Locale.ROOT).replace("z", "-00:00"));
+    }
+  }
+
+  @Test
+  void agreesOnEveryOneCharacterChangeOfADateTime() {
+    String base = "2024-02-29T23:59:59.123456+01:00";
+    String alphabet = "0123456789-:.+TtZz /\u00e9\u007f";
+    for (int i = 0; i < base.length(); i++) {
+      for (char c : alphabet.toCharArray()) {
+        assertAgrees(base.substring(0, i) + c + base.substring(i + 1));
+      }
+      assertAgrees(base.substring(0, i) + base.substring(i + 1));
+      assertAgrees(base.substring(0, i));
+    }
+  }
+}
