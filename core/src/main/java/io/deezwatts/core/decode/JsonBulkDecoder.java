@@ -443,7 +443,9 @@ final class JsonBulkDecoder implements BulkDecoder {
       values[p + 3] = context.requestId();
       values[p + 4] = context.messageId();
       values[p + 5] = metadata;
-      if (typeName.equals("vehicles")) {
+      if (messages && typeName.equals("vehicles")) {
+        // Only ViriCiti's vehicles messages carry a GPS label; a Connected Cars event that calls
+        // itself "vehicles" is an unknown type like any other.
         ViricitiGps.fill(table, values);
       }
       rows.add(new Row(table, values));

@@ -381,4 +381,27 @@ class QuarantineTest {
     assertEquals(first.eventKey(), again.eventKey());
     assertTrue(!first.eventKey().equals(other.eventKey()));
   }
+
+  @Test
+  void aConnectedCarsEventCalledVehiclesIsAnUnknownTypeNotAViricitiMessage() throws Exception {
+    String vehicles =
+        "{\"type\":\"vehicles\",\"id\":1,\"vehicleId\":2,\"time\":\"2022-01-01T12:30:10Z\"}";
+    // Plain (the byte scanner), escaped (Jackson) and the legacy feed: each keeps it as a row.
+    for (String[] c :
+        new String[][] {
+          {DS, "[" + vehicles + "," + GOOD_DS + "]"},
+          {DS, "[" + vehicles.replace("\"id\"", "\"i\\u0064\"") + "," + GOOD_DS + "]"},
+          {
+            LEGACY,
+            "[{\"type\":\"vehicles\",\"carId\":\"abc\",\"time\":\"2017-01-01T12:30:10Z\"},"
+                + GOOD_LEGACY
+                + "]"
+          }
+        }) {
+      DecodedBulk bulk = decode(c[0], c[1]);
+      assertEquals(2, bulk.rows().size(), c[1]);
+      assertEquals("vehicles", bulk.rows().get(0).get("type"), c[1]);
+      assertTrue(bulk.quarantined().isEmpty(), c[1]);
+    }
+  }
 }
