@@ -176,6 +176,21 @@ final class Processes {
   }
 
   /**
+   * CPU time a process has used so far, user and system, in milliseconds ({@code /proc/PID/stat}
+   * fields 14 and 15, in clock ticks of 10 ms: Linux's USER_HZ), or -1 when it cannot be read.
+   */
+  static long cpuMillis(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // Fields after the command name, which is in parentheses and may hold spaces: state first.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
    * The machine's load averages ({@code /proc/loadavg}), to tell from a run's output whether
    * something else was using the cores.
    */
