@@ -4,6 +4,7 @@ import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventDataBatch;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
 import com.azure.messaging.eventhubs.EventHubProducerClient;
+import io.deezwatts.core.util.Lazy;
 import java.time.Clock;
 import java.util.Map;
 

@@ -8,6 +8,7 @@ import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.push.PushSignatures;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.util.Lazy;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -11,6 +11,7 @@ import io.deezwatts.core.rivian.RivianPoller;
 import io.deezwatts.core.rivian.TokenStore;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

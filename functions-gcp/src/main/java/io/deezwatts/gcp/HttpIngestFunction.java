@@ -11,6 +11,7 @@ import io.deezwatts.core.push.PushResponse;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.push.PushSignatures;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Clock;

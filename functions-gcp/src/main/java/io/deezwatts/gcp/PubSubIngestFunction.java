@@ -12,6 +12,7 @@ import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;

@@ -21,6 +21,7 @@ import io.deezwatts.core.rivian.SessionJson;
 import io.deezwatts.core.rivian.TokenStore;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.io.Writer;
 import java.lang.System.Logger.Level;
