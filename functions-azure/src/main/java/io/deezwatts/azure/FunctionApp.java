@@ -1,12 +1,10 @@
 package io.deezwatts.azure;
 
-import io.deezwatts.core.auth.PushAuthenticator;
 import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.cc.StreamReconciler;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushSettings;
-import io.deezwatts.core.push.PushSignatures;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.util.Lazy;
 import java.time.Clock;
@@ -122,14 +120,6 @@ final class FunctionApp {
   }
 
   private PushEndpoint createPushEndpoint() {
-    PushAuthenticator authenticator = new PushAuthenticator(PushSettings.httpToken(env));
-    PushEndpoint.SignatureCheck signature = PushSignatures.fromEnvironment(env);
-    return new PushEndpoint(
-        ingest(),
-        header -> authenticator.authenticate(header) == PushAuthenticator.Decision.ALLOWED,
-        signature,
-        settings.defaultFeed(),
-        settings.deadline(),
-        Clock.systemUTC());
+    return PushEndpoint.configured(env).apply(ingest());
   }
 }

@@ -35,8 +35,6 @@ public final class HttpIngest {
 
   private static final String MISCONFIGURED =
       "{\"error\":\"the function is not configured; see its log\"}";
-  private static final String UNAVAILABLE =
-      "{\"error\":\"storage is unavailable; retry the bulk\"}";
 
   private final FunctionApp app;
 
@@ -80,7 +78,7 @@ public final class HttpIngest {
     } catch (RuntimeException e) {
       // The sink could not be opened: nothing was stored, so the sender should retry.
       context.getLogger().log(Level.SEVERE, "cannot open the sink", e);
-      return respond(request, new PushResponse(503, UNAVAILABLE));
+      return respond(request, PushEndpoint.STORAGE_UNAVAILABLE);
     }
     Map<String, String> headers = request.getHeaders();
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().orElse(new byte[0]);

@@ -3,19 +3,17 @@ package io.deezwatts.gcp;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
-import io.deezwatts.core.auth.PushAuthenticator;
 import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
 import io.deezwatts.core.push.PushSettings;
-import io.deezwatts.core.push.PushSignatures;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.io.Writer;
-import java.time.Clock;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The endpoint Connected Cars pushes bulks to, on the Google Cloud Functions Framework. A thin
@@ -39,20 +37,14 @@ public final class HttpIngestFunction implements HttpFunction {
 
   HttpIngestFunction(Map<String, String> env) {
     PushSettings settings = PushSettings.fromEnvironment(env);
-    PushAuthenticator authenticator = new PushAuthenticator(PushSettings.httpToken(env));
-    PushEndpoint.SignatureCheck signature = PushSignatures.fromEnvironment(env);
+    Function<IngestService, PushEndpoint> configured = PushEndpoint.configured(env);
     this.endpoint =
         new Lazy<>(
             () ->
-                new PushEndpoint(
+                configured.apply(
                     new IngestService(
-                        Sinks.open(settings.sinkUri(), env), StreamOnboarding.fromEnvironment(env)),
-                    header ->
-                        authenticator.authenticate(header) == PushAuthenticator.Decision.ALLOWED,
-                    signature,
-                    settings.defaultFeed(),
-                    settings.deadline(),
-                    Clock.systemUTC()));
+                        Sinks.open(settings.sinkUri(), env),
+                        StreamOnboarding.fromEnvironment(env))));
   }
 
   /**
@@ -69,9 +61,7 @@ public final class HttpIngestFunction implements HttpFunction {
       // The sink could not be opened (a locked file, a bad URI): nothing is stored, so ask for a
       // retry; the reason goes to the log, not to the sender.
       LOG.log(System.Logger.Level.ERROR, "cannot open the sink", e);
-      write(
-          response,
-          new PushResponse(503, "{\"error\":\"storage is unavailable; retry the bulk\"}"));
+      write(response, PushEndpoint.STORAGE_UNAVAILABLE);
       return;
     }
     PushResponse answer =

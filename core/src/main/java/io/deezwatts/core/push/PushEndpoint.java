@@ -1,6 +1,7 @@
 package io.deezwatts.core.push;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.deezwatts.core.auth.PushAuthenticator;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.ingest.IngestOutcome;
@@ -42,6 +43,35 @@ public final class PushEndpoint {
   private final String defaultFeed;
   private final Duration deadline;
   private final Clock clock;
+
+  /**
+   * What an adapter answers when the sink cannot even be opened: nothing was stored, so the sender
+   * should retry. The same answer as a transient storage failure.
+   */
+  public static final PushResponse STORAGE_UNAVAILABLE =
+      error(503, "storage is unavailable; retry the bulk");
+
+  /**
+   * The endpoint the environment configures, for an ingest service given later. Reads {@code
+   * DEEZWATTS_HTTP_TOKEN}, {@code DEEZWATTS_FEED}, {@code DEEZWATTS_DEADLINE_SECONDS} and the
+   * signature settings now, so that a misconfigured function fails as it starts; opens nothing.
+   *
+   * @throws IllegalStateException when {@code DEEZWATTS_HTTP_TOKEN} is not set
+   * @throws IllegalArgumentException naming a malformed setting
+   */
+  public static Function<IngestService, PushEndpoint> configured(Map<String, String> env) {
+    PushSettings settings = PushSettings.fromEnvironment(env);
+    PushAuthenticator authenticator = new PushAuthenticator(PushSettings.httpToken(env));
+    SignatureCheck signature = PushSignatures.fromEnvironment(env);
+    return service ->
+        new PushEndpoint(
+            service,
+            header -> authenticator.authenticate(header) == PushAuthenticator.Decision.ALLOWED,
+            signature,
+            settings.defaultFeed(),
+            settings.deadline(),
+            Clock.systemUTC());
+  }
 
   /**
    * @param service decodes and stores bulks
@@ -155,7 +185,7 @@ public final class PushEndpoint {
           e.isTransient() ? "transient" : "permanent",
           e.getMessage());
       return e.isTransient()
-          ? error(503, "storage is unavailable; retry the bulk")
+          ? STORAGE_UNAVAILABLE
           : error(500, "storage failed; the bulk was not stored");
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "push " + requestId + " failed unexpectedly", e);
