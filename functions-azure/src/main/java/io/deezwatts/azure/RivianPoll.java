@@ -8,6 +8,7 @@ import io.deezwatts.core.rivian.PollSchedule;
 import io.deezwatts.core.rivian.RivianClient;
 import io.deezwatts.core.rivian.RivianException;
 import io.deezwatts.core.rivian.RivianPoller;
+import io.deezwatts.core.rivian.ScheduledPolls;
 import io.deezwatts.core.rivian.TokenStore;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
@@ -36,10 +37,9 @@ public final class RivianPoll {
   public static final String SCHEDULE_VARIABLE = "DEEZWATTS_RIVIAN_SCHEDULE";
 
   /** The schedule's period in seconds, for backoff. */
-  public static final String INTERVAL_VARIABLE = "DEEZWATTS_RIVIAN_INTERVAL_SECONDS";
+  public static final String INTERVAL_VARIABLE = ScheduledPolls.INTERVAL_VARIABLE;
 
   private static final Duration DEADLINE = Duration.ofSeconds(50);
-  private static final Duration JITTER = Duration.ofSeconds(10);
 
   private final Runs runs;
 
@@ -70,26 +70,14 @@ public final class RivianPoll {
   /** One instance's polling state: the poller, the last poll and the backoff. */
   static final class Runs {
     private final Lazy<RivianPoller> poller;
-    private final Duration interval;
+    private final ScheduledPolls runs;
     private final Clock clock;
-    private Instant lastPoll;
-    private Instant notBefore = Instant.MIN;
-    private int failures;
 
     /**
      * @throws IllegalArgumentException when the interval is malformed or under the minimum
      */
     Runs(Map<String, String> env, TokenStoreFactory tokens, Clock clock) {
-      String seconds = env.get(INTERVAL_VARIABLE);
-      try {
-        this.interval =
-            seconds == null || seconds.isBlank()
-                ? PollSchedule.DEFAULT_INTERVAL
-                : Duration.ofSeconds(Long.parseLong(seconds.trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(INTERVAL_VARIABLE + " must be a number of seconds");
-      }
-      PollSchedule.checkInterval(interval);
+      this.runs = ScheduledPolls.fromEnvironment(env);
       this.clock = clock;
       this.poller =
           new Lazy<>(
@@ -104,9 +92,8 @@ public final class RivianPoll {
 
     synchronized void run(Logger log) throws RivianException, IOException, SinkException {
       Instant now = clock.instant();
-      if (lastPoll != null
-          && Duration.between(lastPoll, now).compareTo(PollSchedule.MINIMUM_INTERVAL.minus(JITTER))
-              < 0) {
+      ScheduledPolls.Admission admission = runs.admit(now);
+      if (admission == ScheduledPolls.Admission.TOO_SOON) {
         log.warning(
             "Rivian poll skipped: runs come faster than the minimum of "
                 + PollSchedule.MINIMUM_INTERVAL.toSeconds()
@@ -114,15 +101,13 @@ public final class RivianPoll {
                 + SCHEDULE_VARIABLE);
         return;
       }
-      if (now.isBefore(notBefore)) {
-        log.info("Rivian poll skipped: backing off after a failure until " + notBefore);
+      if (admission == ScheduledPolls.Admission.BACKING_OFF) {
+        log.info("Rivian poll skipped: backing off after a failure until " + runs.notBefore());
         return;
       }
-      lastPoll = now;
       try {
         RivianPoller.PollResult r = poller.get().poll(now.plus(DEADLINE));
-        failures = 0;
-        notBefore = Instant.MIN;
+        runs.succeeded();
         r.warnings().forEach(log::warning);
         log.info(
             "Rivian poll: "
@@ -146,9 +131,7 @@ public final class RivianPoll {
     }
 
     private void backOff(Instant now, Logger log, String why) {
-      failures++;
-      // Half an interval early, so that the run due when the backoff ends is not skipped.
-      notBefore = now.plus(PollSchedule.backoff(interval, failures)).minus(interval.dividedBy(2));
+      Instant notBefore = runs.failedTransiently(now);
       log.warning("Rivian poll failed (" + why + "); backing off until " + notBefore);
     }
   }

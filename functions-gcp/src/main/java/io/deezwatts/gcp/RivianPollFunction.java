@@ -17,6 +17,7 @@ import io.deezwatts.core.rivian.RivianClient;
 import io.deezwatts.core.rivian.RivianException;
 import io.deezwatts.core.rivian.RivianPoller;
 import io.deezwatts.core.rivian.RivianSession;
+import io.deezwatts.core.rivian.ScheduledPolls;
 import io.deezwatts.core.rivian.SessionJson;
 import io.deezwatts.core.rivian.TokenStore;
 import io.deezwatts.core.sink.SinkException;
@@ -53,21 +54,15 @@ public final class RivianPollFunction implements HttpFunction {
   public static final String SECRET_VARIABLE = "DEEZWATTS_RIVIAN_SECRET";
 
   /** The schedule's interval in seconds, checked against the minimum. */
-  public static final String INTERVAL_VARIABLE = "DEEZWATTS_RIVIAN_INTERVAL_SECONDS";
+  public static final String INTERVAL_VARIABLE = ScheduledPolls.INTERVAL_VARIABLE;
 
   private static final System.Logger LOG = System.getLogger(RivianPollFunction.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(50);
 
-  /** How early a scheduled run may come without being refused as too frequent. */
-  private static final Duration JITTER = Duration.ofSeconds(10);
-
   private final Lazy<RivianPoller> poller;
-  private final Duration interval;
+  private final ScheduledPolls runs;
   private final Clock clock;
-  private Instant lastPoll;
-  private Instant notBefore = Instant.MIN;
-  private int failures;
 
   /** The constructor the Functions Framework calls; reads the environment. */
   public RivianPollFunction() {
@@ -81,16 +76,7 @@ public final class RivianPollFunction implements HttpFunction {
    *     Rivian endpoint is not an http(s) URL
    */
   RivianPollFunction(Map<String, String> env, Clock clock) {
-    String seconds = env.get(INTERVAL_VARIABLE);
-    try {
-      this.interval =
-          seconds == null || seconds.isBlank()
-              ? PollSchedule.DEFAULT_INTERVAL
-              : Duration.ofSeconds(Long.parseLong(seconds.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(INTERVAL_VARIABLE + " must be a number of seconds");
-    }
-    PollSchedule.checkInterval(interval);
+    this.runs = ScheduledPolls.fromEnvironment(env);
     this.clock = clock;
     RivianClient client = RivianClient.fromEnvironment(env);
     String secret = env.get(SECRET_VARIABLE);
@@ -120,9 +106,8 @@ public final class RivianPollFunction implements HttpFunction {
     ObjectNode body = JSON.createObjectNode();
     int status;
     synchronized (this) {
-      if (lastPoll != null
-          && Duration.between(lastPoll, now).compareTo(PollSchedule.MINIMUM_INTERVAL.minus(JITTER))
-              < 0) {
+      ScheduledPolls.Admission admission = runs.admit(now);
+      if (admission == ScheduledPolls.Admission.TOO_SOON) {
         status = 429;
         body.put("status", "refused");
         body.put(
@@ -130,12 +115,11 @@ public final class RivianPollFunction implements HttpFunction {
             "polls come faster than the minimum of "
                 + PollSchedule.MINIMUM_INTERVAL.toSeconds()
                 + " s between Rivian polls; slow down the Cloud Scheduler job");
-      } else if (now.isBefore(notBefore)) {
+      } else if (admission == ScheduledPolls.Admission.BACKING_OFF) {
         status = 200;
         body.put("status", "skipped");
-        body.put("reason", "backing off after a failure until " + notBefore);
+        body.put("reason", "backing off after a failure until " + runs.notBefore());
       } else {
-        lastPoll = now;
         status = poll(now, body);
       }
     }
@@ -149,8 +133,7 @@ public final class RivianPollFunction implements HttpFunction {
   private int poll(Instant now, ObjectNode body) {
     try {
       RivianPoller.PollResult r = poller.get().poll(now.plus(DEADLINE));
-      failures = 0;
-      notBefore = Instant.MIN;
+      runs.succeeded();
       body.put("status", "stored");
       body.put("vehicles", r.vehicles());
       body.put("stored", r.written().rowsStored());
@@ -190,10 +173,8 @@ public final class RivianPollFunction implements HttpFunction {
   }
 
   private void backOff(Instant now) {
-    failures++;
-    // The scheduler comes back every interval; skip runs until the backoff has passed.
-    // Half an interval early, so that the run due at the end of the backoff is not skipped.
-    notBefore = now.plus(PollSchedule.backoff(interval, failures)).minus(interval.dividedBy(2));
+    // The scheduler comes back every interval; runs are skipped until the backoff has passed.
+    runs.failedTransiently(now);
   }
 
   /**
