@@ -207,7 +207,7 @@ public final class EventHubIngest {
     if (feed == null) {
       return fallback;
     }
-    if (Catalog.standard().feeds().stream().noneMatch(f -> f.name().equals(feed))) {
+    if (!Catalog.standard().hasFeed(feed)) {
       log.warning(
           "event "
               + origin.deliveryId()

@@ -79,7 +79,7 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
       metadata.put("publish_time", publishTime);
     }
     String feed = message.path("attributes").path("feed").asText(settings.defaultFeed());
-    if (Catalog.standard().feeds().stream().noneMatch(f -> f.name().equals(feed))) {
+    if (!Catalog.standard().hasFeed(feed)) {
       LOG.log(Level.WARNING, "message {0}: unknown feed attribute ''{1}''", messageId, feed);
     }
     byte[] body;
@@ -103,9 +103,7 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
   }
 
   private String knownFeed(String feed) {
-    return Catalog.standard().feeds().stream().anyMatch(f -> f.name().equals(feed))
-        ? feed
-        : settings.defaultFeed();
+    return Catalog.standard().hasFeed(feed) ? feed : settings.defaultFeed();
   }
 
   private static String text(JsonNode node, String name, String alternative) {

@@ -109,6 +109,11 @@ public final class Catalog {
     return feeds.values();
   }
 
+  /** Whether a feed of that name exists (a delivery's feed attribute may name anything). */
+  public boolean hasFeed(String name) {
+    return feeds.containsKey(name);
+  }
+
   /**
    * The feed of that name.
    *
