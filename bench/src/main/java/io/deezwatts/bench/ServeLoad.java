@@ -24,12 +24,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Warm throughput, latency and memory of {@code deezwatts serve} (issue #4). For each client count
- * C: starts {@code java JVM_OPTS -jar deezwatts.jar serve} on a fresh DuckDB file, warms it up,
- * then has C concurrent clients POST distinct 10,000-event data-streams bulks (disjoint event ids,
- * so nothing is a duplicate) for the measured time; reports bulks/s, events/s, p50/p99 latency and
- * errors, samples the process's RSS throughout and reads its peak ({@code VmHWM}) before stopping
- * it with SIGTERM; then opens the DuckDB file and checks the stored count equals the count sent.
+ * Warm throughput, latency and memory of {@code deezwatts serve} (issue #4). For each sink and
+ * client count C: starts {@code java JVM_OPTS -jar deezwatts.jar serve} on a fresh DuckDB file (the
+ * local default) or on the BigQuery sink the cloud function uses, pointed at a local {@link
+ * InsertAllStandIn} (no BigQuery can be reached here), warms it up, then has C concurrent clients
+ * POST distinct 10,000-event data-streams bulks (disjoint event ids, so nothing is a duplicate) for
+ * the measured time; reports bulks/s, events/s, p50/p99 latency and errors, samples the process's
+ * RSS throughout and reads its peak ({@code VmHWM}) before stopping it with SIGTERM; then checks
+ * the stored count equals the count sent (rows in the DuckDB file, or rows the stand-in received).
  *
  * <p>Every loop is bounded: by time, by {@code --max-bulks} per phase, and by a join timeout.
  *
@@ -37,9 +39,9 @@ import java.util.regex.Pattern;
  * to leave it out), so that {@code jcmd} can split the RSS into what the JVM allocated and what it
  * does not track (DuckDB's native memory).
  *
- * <p>Usage: {@code ServeLoad --cli-jar cli/target/deezwatts.jar [--clients 2,4] [--seconds 60]
- * [--warmup-seconds 8] [--jvm-opts "-Xmx384m"] [--nmt true] [--work DIR] [--max-bulks 2000]
- * [--keep-db false]}
+ * <p>Usage: {@code ServeLoad --cli-jar cli/target/deezwatts.jar [--sinks duckdb,bigquery]
+ * [--clients 2,4] [--seconds 60] [--warmup-seconds 8] [--jvm-opts "-Xmx384m"] [--nmt true] [--work
+ * DIR] [--max-bulks 2000] [--keep-db false]}
  */
 public final class ServeLoad {
   private static final int EVENTS = 10_000;
@@ -84,22 +86,42 @@ public final class ServeLoad {
     boolean keepDb = Boolean.parseBoolean(opt.getOrDefault("keep-db", "false"));
     Path logs = Files.createDirectories(work.resolve("logs"));
 
+    List<String> sinks =
+        Arrays.stream(opt.getOrDefault("sinks", "duckdb").split(",")).map(String::trim).toList();
+    for (String sink : sinks) {
+      if (!sink.equals("duckdb") && !sink.equals("bigquery")) {
+        throw new IllegalArgumentException("--sinks takes duckdb and/or bigquery, not " + sink);
+      }
+    }
     List<String> table = new ArrayList<>();
     boolean allGood = true;
-    for (int c : clients) {
-      String row =
-          run(c, seconds, warmupSeconds, maxBulks, jvmOpts, nmt, keepDb, cliJar, work, logs);
-      allGood &= !row.contains("FAIL");
-      table.add(row);
+    for (String sink : sinks) {
+      for (int c : clients) {
+        String row =
+            run(
+                sink,
+                c,
+                seconds,
+                warmupSeconds,
+                maxBulks,
+                jvmOpts,
+                nmt,
+                keepDb,
+                cliJar,
+                work,
+                logs);
+        allGood &= !row.contains("FAIL");
+        table.add(row);
+      }
     }
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "| Clients (%d s, JVM %s) | bulks/s | events/s | p50 | p99 | max | errors |"
+        "| Sink | Clients (%d s, JVM %s) | bulks/s | events/s | p50 | p99 | max | errors |"
             + " events sent = stored | peak RSS (VmHWM) | max sampled RSS |%n",
         seconds,
         String.join(" ", jvmOpts));
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     table.forEach(System.out::println);
     if (!allGood) {
       System.exit(1);
@@ -107,6 +129,7 @@ public final class ServeLoad {
   }
 
   private static String run(
+      String sinkKind,
       int clients,
       int seconds,
       int warmupSeconds,
@@ -118,10 +141,12 @@ public final class ServeLoad {
       Path work,
       Path logs)
       throws Exception {
+    boolean bigQuery = sinkKind.equals("bigquery");
     Path db = work.resolve("load-c" + clients + ".duckdb");
     Files.deleteIfExists(db);
     Files.deleteIfExists(Path.of(db + ".wal"));
-    Path log = logs.resolve("serve-load-c" + clients + ".log");
+    String sinkUri = bigQuery ? "bigquery:bench-project.bench_dataset" : "duckdb:" + db;
+    Path log = logs.resolve("serve-load-" + sinkKind + "-c" + clients + ".log");
     Files.deleteIfExists(log);
     int port = Processes.freePortPair();
     String token = Processes.newToken();
@@ -131,8 +156,7 @@ public final class ServeLoad {
     if (nmt) {
       cmd.add("-XX:NativeMemoryTracking=summary");
     }
-    cmd.addAll(
-        List.of("-jar", cliJar.toString(), "serve", "--port", "" + port, "--sink", "duckdb:" + db));
+    cmd.addAll(List.of("-jar", cliJar.toString(), "serve", "--port", "" + port, "--sink", sinkUri));
     URI uri = URI.create("http://localhost:" + port + "/data-streams");
     HttpClient http =
         HttpClient.newBuilder()
@@ -143,12 +167,18 @@ public final class ServeLoad {
 
     System.out.printf(
         Locale.ROOT,
-        "%nserve, %d clients (%s): %s ... serve --port %d --sink duckdb:%s%n",
+        "%nserve, %d clients (%s): %s ... serve --port %d --sink %s%n",
         clients,
         Processes.loadAverage(),
         String.join(" ", jvmOpts),
         port,
-        work.relativize(db));
+        bigQuery ? sinkUri + " (BigQuery stand-in)" : "duckdb:" + work.relativize(db));
+    InsertAllStandIn standIn = bigQuery ? new InsertAllStandIn() : null;
+    Map<String, String> env =
+        bigQuery
+            ? Map.of(
+                "DEEZWATTS_HTTP_TOKEN", token, "DEEZWATTS_BIGQUERY_ENDPOINT", standIn.endpoint())
+            : Map.of("DEEZWATTS_HTTP_TOKEN", token);
     Process serve = null;
     Phase warm;
     Phase measured;
@@ -159,8 +189,7 @@ public final class ServeLoad {
     Nmt nativeMemory = null;
     int exit;
     try {
-      serve =
-          Processes.start(cmd, Processes.environment(Map.of("DEEZWATTS_HTTP_TOKEN", token)), log);
+      serve = Processes.start(cmd, Processes.environment(env), log);
       long pid = serve.pid();
       awaitListening(http, uri, serve, log, Duration.ofSeconds(60));
       long sampling = System.nanoTime();
@@ -206,6 +235,9 @@ public final class ServeLoad {
       }
     } finally {
       exit = Processes.stop(serve, 60);
+      if (standIn != null) {
+        standIn.close();
+      }
     }
 
     double elapsed = (measured.lastDone.get() - measured.start) / 1e9;
@@ -221,11 +253,13 @@ public final class ServeLoad {
     long acknowledged = warm.eventsAcknowledged.get() + measured.eventsAcknowledged.get();
     long storedByAnswers = warm.stored.get() + measured.stored.get();
     long quarantinedByAnswers = warm.quarantined.get() + measured.quarantined.get();
-    long[] counts = count(db);
+    long[] counts = bigQuery ? new long[] {standIn.rows(), 0, 0} : count(db);
     long inTables = counts[0] + counts[1];
     long fileBytes =
-        Files.size(db)
-            + (Files.exists(Path.of(db + ".wal")) ? Files.size(Path.of(db + ".wal")) : 0);
+        bigQuery
+            ? 0
+            : Files.size(db)
+                + (Files.exists(Path.of(db + ".wal")) ? Files.size(Path.of(db + ".wal")) : 0);
     System.out.printf(
         Locale.ROOT,
         "  measured: %d bulks (%d events) in %.1f s: %.2f bulks/s, %.0f events/s;"
@@ -254,8 +288,8 @@ public final class ServeLoad {
       if (nativeMemory.committedKb() > 0) {
         System.out.printf(
             Locale.ROOT,
-            "  RSS at the end minus JVM-committed: %d MiB (memory the JVM does not track: DuckDB's"
-                + " native allocations, malloc arenas)%n",
+            "  RSS at the end minus JVM-committed: %d MiB (memory the JVM does not track: native"
+                + " libraries' allocations, DuckDB's with the DuckDB sink; malloc arenas)%n",
             (rssEndKb - nativeMemory.committedKb()) / 1024);
       }
     }
@@ -263,21 +297,36 @@ public final class ServeLoad {
         Locale.ROOT,
         "  serve stopped by SIGTERM, exit status %d%n"
             + "  events sent %d (warm-up included), acknowledged %d, stored per answers %d,"
-            + " quarantined %d%n"
-            + "  in DuckDB: vehicle_events %d + admin_events %d = %d, quarantine %d; file %.0f MB%n",
+            + " quarantined %d%n",
         exit,
         sent,
         acknowledged,
         storedByAnswers,
-        quarantinedByAnswers,
-        counts[0],
-        counts[1],
-        inTables,
-        counts[2],
-        fileBytes / 1e6);
-    boolean countOk = inTables == sent && errors == 0 && acknowledged == sent;
+        quarantinedByAnswers);
+    if (bigQuery) {
+      System.out.printf(
+          Locale.ROOT,
+          "  BigQuery stand-in: %d rows in %d insertAll requests, %d other requests%n",
+          standIn.rows(),
+          standIn.requests(),
+          standIn.refused());
+    } else {
+      System.out.printf(
+          Locale.ROOT,
+          "  in DuckDB: vehicle_events %d + admin_events %d = %d, quarantine %d; file %.0f MB%n",
+          counts[0],
+          counts[1],
+          inTables,
+          counts[2],
+          fileBytes / 1e6);
+    }
+    boolean countOk =
+        inTables == sent
+            && errors == 0
+            && acknowledged == sent
+            && (standIn == null || standIn.refused() == 0);
     System.out.println("  after the load: " + Processes.loadAverage());
-    if (!keepDb) { // a minute of load writes about 0.5-1 GB
+    if (!keepDb && !bigQuery) { // a minute of load writes about 0.5-1 GB
       Files.deleteIfExists(db);
       Files.deleteIfExists(Path.of(db + ".wal"));
     }
@@ -285,7 +334,8 @@ public final class ServeLoad {
         "  stored count = sent count: " + (countOk ? "yes" : "FAIL (see the counts above)"));
     return String.format(
         Locale.ROOT,
-        "| %d | %.2f | %,.0f | %.0f ms | %.0f ms | %.0f ms | %d | %,d = %,d%s | %d MiB | %d MiB |",
+        "| %s | %d | %.2f | %,.0f | %.0f ms | %.0f ms | %.0f ms | %d | %,d = %,d%s | %d MiB | %d MiB |",
+        sinkKind,
         clients,
         bulks / elapsed,
         measured.eventsAcknowledged.get() / elapsed,
