@@ -64,7 +64,7 @@ interface EventHubsProducer extends AutoCloseable {
     }
     if (host == null || !parts.containsKey("sharedaccesskeyname")) {
       throw new IllegalArgumentException(
-          "DEEZWATTS_EVENTHUB_CONNECTION is not an Event Hubs connection string (expected"
+          "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION is not an Event Hubs connection string (expected"
               + " Endpoint=sb://NAMESPACE.servicebus.windows.net/;SharedAccessKeyName=...;"
               + "SharedAccessKey=...)");
     }
@@ -72,12 +72,18 @@ interface EventHubsProducer extends AutoCloseable {
     String h = host.toLowerCase(Locale.ROOT);
     if (!h.equals(ns) && !h.startsWith(ns + ".")) {
       throw new IllegalArgumentException(
-          "DEEZWATTS_EVENTHUB_CONNECTION is for the namespace " + host + ", not " + namespace);
+          "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION is for the namespace "
+              + host
+              + ", not "
+              + namespace);
     }
     String entity = parts.get("entitypath");
     if (entity != null && !entity.trim().equals(hub)) {
       throw new IllegalArgumentException(
-          "DEEZWATTS_EVENTHUB_CONNECTION is for the event hub " + entity.trim() + ", not " + hub);
+          "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION is for the event hub "
+              + entity.trim()
+              + ", not "
+              + hub);
     }
     EventHubClientBuilder builder =
         new EventHubClientBuilder()
@@ -92,7 +98,7 @@ interface EventHubsProducer extends AutoCloseable {
     } catch (IllegalArgumentException | NullPointerException e) {
       // The SDK's message may quote parts of the connection string, which holds the key.
       throw new IllegalArgumentException(
-          "DEEZWATTS_EVENTHUB_CONNECTION is not a valid Event Hubs connection string", null);
+          "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION is not a valid Event Hubs connection string", null);
     }
     String where = host + "/" + hub;
     return new EventHubsProducer() {

@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
           + " into smaller valid bulks of whole events.",
       "Every message carries the attribute (Event Hubs: property) feed.",
       "Environment: DEEZWATTS_PUBSUB_ENDPOINT (host:port of an emulator; plaintext, no"
-          + " credentials), GOOGLE_APPLICATION_CREDENTIALS, DEEZWATTS_EVENTHUB_CONNECTION (a"
+          + " credentials), GOOGLE_APPLICATION_CREDENTIALS, DEEZWATTS_REPLAY_EVENTHUB_CONNECTION (a"
           + " connection string with Send; never printed).",
       "Exit status: 0 when every event was published, 1 when anything was not, 2 usage error."
     })
@@ -285,15 +285,19 @@ public final class ReplayCommand implements Callable<Integer> {
       }
     }
     Destination.EventHubs h = (Destination.EventHubs) destination;
-    String connection = env.get("DEEZWATTS_EVENTHUB_CONNECTION");
+    String connection = env.get("DEEZWATTS_REPLAY_EVENTHUB_CONNECTION");
     if (connection == null || connection.isBlank()) {
       throw new CommandLine.ParameterException(
           cl,
-          "set DEEZWATTS_EVENTHUB_CONNECTION to the connection string of a shared access policy"
+          "set DEEZWATTS_REPLAY_EVENTHUB_CONNECTION to the connection string of a shared access policy"
               + " with Send on "
               + h.namespace()
               + "/"
-              + h.hub());
+              + h.hub()
+              + (env.containsKey("DEEZWATTS_EVENTHUB_CONNECTION")
+                  ? " (replay does not read DEEZWATTS_EVENTHUB_CONNECTION, the Azure function's"
+                      + " Listen string)"
+                  : ""));
     }
     EventHubsProducer producer;
     try {

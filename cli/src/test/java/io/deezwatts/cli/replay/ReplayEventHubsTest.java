@@ -33,7 +33,7 @@ class ReplayEventHubsTest {
       "Endpoint=sb://ns1.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey="
           + SECRET;
   private static final Map<String, String> ENV =
-      Map.of("DEEZWATTS_EVENTHUB_CONNECTION", CONNECTION);
+      Map.of("DEEZWATTS_REPLAY_EVENTHUB_CONNECTION", CONNECTION);
 
   @TempDir Path dir;
 
@@ -220,7 +220,22 @@ class ReplayEventHubsTest {
         ReplayRun.of(
             Map.of(), "--to", "eventhubs:ns1/hub1", "--source", "data-streams", file.toString());
     assertEquals(2, missing.exit());
-    assertTrue(missing.err().contains("set DEEZWATTS_EVENTHUB_CONNECTION"), missing.err());
+    assertTrue(missing.err().contains("set DEEZWATTS_REPLAY_EVENTHUB_CONNECTION"), missing.err());
+    assertFalse(missing.err().contains("does not read"), missing.err());
+
+    ReplayRun oldName =
+        ReplayRun.of(
+            Map.of("DEEZWATTS_EVENTHUB_CONNECTION", CONNECTION),
+            "--to",
+            "eventhubs:ns1/hub1",
+            "--source",
+            "data-streams",
+            file.toString());
+    assertEquals(2, oldName.exit());
+    assertTrue(
+        oldName.err().contains("replay does not read DEEZWATTS_EVENTHUB_CONNECTION"),
+        oldName.err());
+    assertFalse(oldName.err().contains(SECRET), "the connection string is never printed");
 
     // The real connector checks the connection string against the destination.
     ReplayRun otherNamespace =
@@ -234,7 +249,7 @@ class ReplayEventHubsTest {
 
     ReplayRun garbage =
         ReplayRun.of(
-            Map.of("DEEZWATTS_EVENTHUB_CONNECTION", "not-a-connection-string-" + SECRET),
+            Map.of("DEEZWATTS_REPLAY_EVENTHUB_CONNECTION", "not-a-connection-string-" + SECRET),
             "--to",
             "eventhubs:ns1/hub1",
             "--source",
@@ -250,7 +265,7 @@ class ReplayEventHubsTest {
             IllegalArgumentException.class,
             () -> EventHubsProducer.connect("ns1", "hub1", withHub));
     assertEquals(
-        "DEEZWATTS_EVENTHUB_CONNECTION is for the event hub hub9, not hub1", e.getMessage());
+        "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION is for the event hub hub9, not hub1", e.getMessage());
 
     // A well-formed string builds the real client without connecting yet.
     try (EventHubsProducer real = EventHubsProducer.connect("ns1", "hub1", CONNECTION)) {
