@@ -47,6 +47,9 @@ final class EventTokens {
 
   private final int[] cachedRank = new int[256];
 
+  /** The date of the last {@code time} read plainly: events of a bulk mostly share it. */
+  private final Rfc3339.LastDay lastDay = new Rfc3339.LastDay();
+
   byte[] kind = new byte[32];
   String[] name = new String[32];
 
@@ -195,7 +198,7 @@ final class EventTokens {
    */
   void plainString(int i, String fieldName, int from, int to) {
     if (fieldName == "time") { // NOPMD: interned
-      long micros = Rfc3339.parseMicros(input, from, to - from);
+      long micros = Rfc3339.parseMicros(input, from, to - from, lastDay);
       if (micros != Rfc3339.INVALID) {
         kind[i] = DATETIME;
         longs[i] = micros;

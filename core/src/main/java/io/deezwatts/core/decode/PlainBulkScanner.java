@@ -10,6 +10,10 @@ import static io.deezwatts.core.decode.EventTokens.TRUE;
 
 import com.fasterxml.jackson.core.io.NumberInput;
 import io.deezwatts.core.catalog.FieldNames;
+import io.deezwatts.core.json.DecimalDouble;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -51,11 +55,28 @@ final class PlainBulkScanner {
   /** Longer names go to Jackson, which enforces {@link Limits#MAX_NAME_LENGTH}. */
   private static final int MAX_NAME = 128;
 
+  /** Eight bytes at once, the first in the lowest byte: for the word-at-a-time scans. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final byte[] b;
   private final int len;
   private final EventTokens t;
   private final Names names;
   private final char[] number = new char[MAX_FLOAT_LENGTH];
+
+  /** Size of {@link #following}: a power of two. */
+  private static final int FOLLOWING = 1024;
+
+  /**
+   * The slot (plus one; 0 for none) of the name that last followed a given name (or an object's
+   * start) and began with a given byte, by a hash of the two. Events of a bulk repeat their fields
+   * in the same order, and the first byte tells apart the fields that follow {@code type} in
+   * different event types, so a name is usually recognised by comparing its bytes with one
+   * candidate's, without scanning it first and looking it up. A collision only costs that lookup.
+   */
+  private final int[] following = new int[FOLLOWING];
+
   private int pos;
   private boolean first = true;
 
@@ -118,16 +139,23 @@ final class PlainBulkScanner {
     if (p < len && b[p] == '}') {
       return close(i, p);
     }
+    int previous = -1; // the slot of the previous name; -1 at the object's start
     while (true) {
       if (p >= len || b[p] != '"') {
         return false;
       }
       int from = p + 1;
-      int q = plainEnd(from, MAX_NAME);
+      int h = from < len ? ((previous * 0x9E3779B1 + b[from]) * 0x85EBCA6B) >>> 22 : 0;
+      int slot = following[h] - 1;
+      int q = slot >= 0 ? names.match(slot, b, from, len) : -1;
       if (q < 0) {
-        return false;
+        q = plainEnd(from, MAX_NAME);
+        if (q < 0) {
+          return false;
+        }
+        slot = names.find(b, from, q - from);
+        following[h] = slot + 1;
       }
-      int slot = names.find(b, from, q - from);
       String member;
       int rank;
       if (slot >= 0) {
@@ -138,6 +166,7 @@ final class PlainBulkScanner {
         member = new String(b, from, q - from, StandardCharsets.ISO_8859_1).intern();
         rank = names.all().rank(member);
       }
+      previous = slot;
       p = ws(q + 1);
       if (p >= len || b[p] != ':') {
         return false;
@@ -246,7 +275,24 @@ final class PlainBulkScanner {
    */
   private int plainEnd(int from, int max) {
     int limit = Math.min(len, from + max + 1);
-    for (int q = from; q < limit; q++) {
+    int q = from;
+    // Eight bytes at a time while none of them is a quote, a backslash, a control character or
+    // outside ASCII (together the tests are exact for "any byte of the word"); then byte by byte.
+    while (q + 8 <= limit) {
+      long x = (long) LONGS.get(b, q);
+      long quote = x ^ 0x2222222222222222L;
+      long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+      long special =
+          ((x - 0x2020202020202020L) & ~x)
+              | ((quote - 0x0101010101010101L) & ~quote)
+              | ((backslash - 0x0101010101010101L) & ~backslash)
+              | x;
+      if ((special & 0x8080808080808080L) != 0) {
+        break;
+      }
+      q += 8;
+    }
+    for (; q < limit; q++) {
       byte c = b[q];
       if (c == '"') {
         return q;
@@ -279,8 +325,9 @@ final class PlainBulkScanner {
 
   /**
    * A number in JSON's grammar: {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}, then a
-   * delimiter. Its value is computed as Jackson computes it: an integer exactly, a fraction by the
-   * same parser Jackson uses with {@code USE_FAST_DOUBLE_PARSER}.
+   * delimiter. Its value is computed as Jackson computes it: an integer exactly, a fraction
+   * correctly rounded ({@link DecimalDouble}, or else the parser Jackson uses with {@code
+   * USE_FAST_DOUBLE_PARSER}). One pass: the digits are accumulated as they are checked.
    */
   private boolean number(String fieldName, int fieldRank) {
     int start = pos;
@@ -292,24 +339,56 @@ final class PlainBulkScanner {
     if (p >= len) {
       return false;
     }
-    if (b[p] == '0') {
+    long mantissa = 0; // all digits, as an unsigned number while there are at most 19 significant
+    int significant = 0; // digits from the first that is not zero
+    byte c = b[p];
+    if (c == '0') {
       p++;
-    } else if (b[p] >= '1' && b[p] <= '9') {
-      p = digits(p + 1);
+    } else if (c >= '1' && c <= '9') {
+      mantissa = c - '0';
+      significant = 1;
+      p++;
+      int eight;
+      while (p + 8 <= len && (eight = eightDigits(p)) >= 0) {
+        mantissa = mantissa * 100_000_000L + eight;
+        significant += 8;
+        p += 8;
+      }
+      while (p < len && (c = b[p]) >= '0' && c <= '9') {
+        mantissa = mantissa * 10 + (c - '0');
+        significant++;
+        p++;
+      }
     } else {
       return false;
     }
     boolean fraction = false;
+    int scale = 0;
     if (p < len && b[p] == '.') {
       fraction = true;
-      int d = p + 1;
-      p = digits(d);
+      int d = ++p;
+      int eight;
+      while (significant > 0 && p + 8 <= len && (eight = eightDigits(p)) >= 0) {
+        mantissa = mantissa * 100_000_000L + eight; // all eight are significant
+        significant += 8;
+        p += 8;
+      }
+      while (p < len && (c = b[p]) >= '0' && c <= '9') {
+        if (significant > 0 || c != '0') {
+          significant++;
+        }
+        mantissa = mantissa * 10 + (c - '0');
+        p++;
+      }
       if (p == d) {
         return false;
       }
+      scale = p - d;
     }
+    boolean exponent = false;
     if (p < len && (b[p] == 'e' || b[p] == 'E')) {
       fraction = true;
+      exponent = true;
       p++;
       if (p < len && (b[p] == '+' || b[p] == '-')) {
         p++;
@@ -328,64 +407,51 @@ final class PlainBulkScanner {
       if (n > MAX_FLOAT_LENGTH) {
         return false;
       }
+      // Correctly rounded, so the same bits as Jackson's parser, which is correctly rounded too.
+      double v =
+          exponent || significant > 19
+              ? Double.NaN
+              : DecimalDouble.parse(mantissa, -scale, negative);
+      if (v != v) {
+        v = parseText(start, n);
+      }
       int i = t.open(fieldName, fieldRank);
       t.kind[i] = FLOAT;
-      t.doubles[i] = decimal(start, p, negative);
+      t.doubles[i] = v;
     } else {
       if (n > MAX_INT_LENGTH) {
         return false;
       }
-      long v = 0;
-      for (int k = negative ? start + 1 : start; k < p; k++) {
-        v = v * 10 + (b[k] - '0');
-      }
       int i = t.open(fieldName, fieldRank);
       t.kind[i] = INT;
-      t.longs[i] = negative ? -v : v;
+      t.longs[i] = negative ? -mantissa : mantissa; // at most 18 digits: exact
     }
     pos = p;
     return true;
   }
 
-  /** Exact powers of ten as doubles: 10^22 is the largest a double holds exactly. */
-  private static final double[] POWERS_OF_TEN = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-  };
-
   /**
-   * The double nearest to the number {@code b[start, end)}, as Jackson's parser gives it. Plain
-   * decimals whose digits make a mantissa below 2^53, with at most 22 fraction digits, take the
-   * exact shortcut: both operands are exact doubles, so one IEEE division rounds correctly, and any
-   * correctly rounding parser gives the same bits. Others go to Jackson's own parser.
+   * The number the eight bytes at {@code p} (which the caller checked exist) write when all are
+   * decimal digits, or -1. Both steps work on all eight at once (as simdjson and fast_float do): a
+   * byte is a digit when neither adding 0x46 nor subtracting 0x30 sets its top bit; then digit
+   * pairs, quads and the two halves are combined by multiplications.
    */
-  private double decimal(int start, int end, boolean negative) {
-    int p = negative ? start + 1 : start;
-    long mantissa = 0;
-    int digits = 0;
-    int scale = -1;
-    for (; p < end; p++) {
-      byte c = b[p];
-      if (c == '.') {
-        scale = 0;
-        continue;
-      }
-      if (c < '0' || c > '9') {
-        break; // an exponent: not the shortcut
-      }
-      if (digits > 0 || c != '0') {
-        digits++; // significant digits: with at most 18 the long cannot overflow
-      }
-      mantissa = mantissa * 10 + (c - '0');
-      if (scale >= 0) {
-        scale++;
-      }
+  private int eightDigits(int p) {
+    long x = (long) LONGS.get(b, p); // little-endian: the first digit is the lowest byte
+    if ((((x + 0x4646464646464646L) | (x - 0x3030303030303030L)) & 0x8080808080808080L) != 0) {
+      return -1;
     }
-    if (p == end && digits <= 18 && scale >= 0 && scale <= 22 && mantissa < (1L << 53)) {
-      double v = mantissa / POWERS_OF_TEN[scale];
-      return negative ? -v : v;
-    }
-    int n = end - start;
+    x -= 0x3030303030303030L;
+    x = x * 10 + (x >>> 8);
+    x =
+        ((x & 0x000000FF000000FFL) * (100 + (1_000_000L << 32))
+                + ((x >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))
+            >>> 32;
+    return (int) x;
+  }
+
+  /** The number {@code b[start, start+n)} by Jackson's own parser. */
+  private double parseText(int start, int n) {
     for (int k = 0; k < n; k++) {
       number[k] = (char) b[start + k];
     }
@@ -426,6 +492,16 @@ final class PlainBulkScanner {
     private final int[] ranks;
     private final int mask;
 
+    /**
+     * For names of at most 15 bytes: the name and its closing quote as two little-endian words, and
+     * masks of the bytes they cover, so that {@link #match} is two loads and compares.
+     */
+    private final long[] word0;
+
+    private final long[] word1;
+    private final long[] mask0;
+    private final long[] mask1;
+
     Names(FieldNames all) {
       this.all = all;
       int size = Integer.highestOneBit(Math.max(16, all.size() * 4) - 1) << 1;
@@ -433,9 +509,13 @@ final class PlainBulkScanner {
       this.strings = new String[size];
       this.ranks = new int[size];
       this.mask = size - 1;
+      this.word0 = new long[size];
+      this.word1 = new long[size];
+      this.mask0 = new long[size];
+      this.mask1 = new long[size];
       for (int r = 0; r < all.size(); r++) {
         String s = all.name(r).intern();
-        if (!isPrintableAscii(s)) {
+        if (!isPrintableAscii(s) || s.length() > MAX_NAME) {
           continue; // never read plainly; found through all.rank()
         }
         byte[] key = s.getBytes(StandardCharsets.ISO_8859_1);
@@ -446,6 +526,19 @@ final class PlainBulkScanner {
         keys[slot] = key;
         strings[slot] = s;
         ranks[slot] = r;
+        byte[] quoted = Arrays.copyOf(key, key.length + 1);
+        quoted[key.length] = '"';
+        for (int k = 0; k < Math.min(quoted.length, 16); k++) {
+          long bits = (quoted[k] & 0xFFL) << (8 * (k & 7));
+          long byteMask = 0xFFL << (8 * (k & 7));
+          if (k < 8) {
+            word0[slot] |= bits;
+            mask0[slot] |= byteMask;
+          } else {
+            word1[slot] |= bits;
+            mask1[slot] |= byteMask;
+          }
+        }
       }
     }
 
@@ -457,11 +550,46 @@ final class PlainBulkScanner {
     int find(byte[] b, int from, int length) {
       for (int slot = hash(b, from, length) & mask; keys[slot] != null; slot = (slot + 1) & mask) {
         byte[] key = keys[slot];
-        if (key.length == length && Arrays.equals(key, 0, length, b, from, from + length)) {
+        if (key.length == length && sameBytes(key, b, from)) {
           return slot;
         }
       }
       return -1;
+    }
+
+    /**
+     * Where the quote that ends a name starting at {@code b[from]} stands when that name is the one
+     * in {@code slot}, or -1. A key is printable ASCII without quotes or backslashes, so a match
+     * followed by a quote is a whole plain name.
+     */
+    int match(int slot, byte[] b, int from, int len) {
+      byte[] key = keys[slot];
+      int end = from + key.length;
+      if (key.length < 16 && from + 16 <= len) {
+        // mask1 is 0 for names under 8 bytes: the second word then always matches.
+        return ((long) LONGS.get(b, from) & mask0[slot]) == word0[slot]
+                && ((long) LONGS.get(b, from + 8) & mask1[slot]) == word1[slot]
+            ? end
+            : -1;
+      }
+      return end < len && b[end] == '"' && sameBytes(key, b, from) ? end : -1;
+    }
+
+    /** Whether {@code b} holds all of {@code key} at {@code from} (which the caller checked). */
+    private static boolean sameBytes(byte[] key, byte[] b, int from) {
+      int n = key.length;
+      int i = 0;
+      for (; i + 8 <= n; i += 8) {
+        if ((long) LONGS.get(key, i) != (long) LONGS.get(b, from + i)) {
+          return false;
+        }
+      }
+      for (; i < n; i++) {
+        if (key[i] != b[from + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     String string(int slot) {

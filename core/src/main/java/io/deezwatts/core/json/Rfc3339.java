@@ -112,23 +112,46 @@ public final class Rfc3339 {
    * outside ASCII never matches, so such text gives {@link #INVALID}. Allocates nothing.
    */
   public static long parseMicros(byte[] bytes, int offset, int length) {
+    return parseMicros(bytes, offset, length, null);
+  }
+
+  /**
+   * As {@link #parseMicros(byte[], int, int)}, remembering the date in {@code days} (may be null):
+   * a decoder reads the same date event after event, and then checks and converts it only once.
+   * Allocates nothing.
+   */
+  public static long parseMicros(byte[] bytes, int offset, int length, LastDay days) {
     int n = length;
     if (n < 20) {
       return INVALID;
     }
     final byte[] c = bytes;
     final int o = offset;
-    int year = two(c, o) * 100 + two(c, o + 2);
-    if (year <= 0 || c[o + 4] != '-') { // a non-digit makes year negative
-      return INVALID;
-    }
-    int month = two(c, o + 5);
-    if (month < 1 || month > 12 || c[o + 7] != '-') {
-      return INVALID;
-    }
-    int day = two(c, o + 8);
-    if (day < 1 || day > daysInMonth(year, month)) {
-      return INVALID;
+    long date = (long) LONGS.get(c, o); // "YYYY-MM-"
+    int dd = (c[o + 8] << 8) | (c[o + 9] & 0xFF);
+    long epochDay;
+    if (days != null && days.known && days.date == date && days.dd == dd) {
+      epochDay = days.epochDay;
+    } else {
+      int year = two(c, o) * 100 + two(c, o + 2);
+      if (year <= 0 || c[o + 4] != '-') { // a non-digit makes year negative
+        return INVALID;
+      }
+      int month = two(c, o + 5);
+      if (month < 1 || month > 12 || c[o + 7] != '-') {
+        return INVALID;
+      }
+      int day = two(c, o + 8);
+      if (day < 1 || day > daysInMonth(year, month)) {
+        return INVALID;
+      }
+      epochDay = epochDay(year, month, day);
+      if (days != null) {
+        days.known = true;
+        days.date = date;
+        days.dd = dd;
+        days.epochDay = epochDay;
+      }
     }
     byte sep = c[o + 10];
     if (sep != 'T' && sep != 't' && sep != ' ') {
@@ -185,10 +208,24 @@ public final class Rfc3339 {
     if (i != n) {
       return INVALID;
     }
-    long epochSecond =
-        epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+    long epochSecond = epochDay * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
     return epochSecond * MICROS_PER_SECOND + micros;
   }
+
+  /**
+   * The last valid date (its first ten bytes) that {@link #parseMicros(byte[], int, int, LastDay)}
+   * read, and its day number. Mutable; one per decoding call, not thread-safe.
+   */
+  public static final class LastDay {
+    private boolean known;
+    private long date;
+    private int dd;
+    private long epochDay;
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   private static int digit(byte b) {
     int d = b - '0';

@@ -200,6 +200,56 @@ class PlainBulkScannerTest {
     }
   }
 
+  /**
+   * Names are recognised by comparing their bytes with the name that followed the previous one last
+   * time: events that change their field order, names that differ from a known one in one byte, in
+   * length by one, or only after the eighth byte, unknown names between known ones, and names and
+   * strings ending within 16 bytes of the body's end (where the word compare is not used), must all
+   * read as Jackson reads them. Strings of every length up to 40 also cross the 8-byte steps of the
+   * string scan, and integers and decimals of every length the 8-digit steps of the number scan.
+   */
+  @Test
+  void namesStringsAndNumbersAtEveryOffsetDecodeAsWithJackson() {
+    String[] names = {
+      "value", "valuE", "valu", "values", "latitude", "latitudf", "latitudes", "longitude",
+      "longitudE", "vehicleId", "vehicleIdx", "gForce", "direction", "directiom", "hdop", "eph",
+      "x", "", "serviceAndDid", "serviceAndDiD", "useFunctionalAddressing", "type2", "tim"
+    };
+    String[] types = {"gps_position", "can_vehicle_speed_kph", "car_profiling", "can_dtc"};
+    Random r = new Random(0xFEEDL);
+    for (int round = 0; round < 40; round++) {
+      StringBuilder sb = new StringBuilder("[");
+      int events = 1 + r.nextInt(12);
+      for (int e = 0; e < events; e++) {
+        List<String> members = new ArrayList<>();
+        members.add("\"id\":" + r.nextInt(1_000_000_000));
+        members.add("\"vehicleId\":" + (r.nextLong() >>> (10 + r.nextInt(50))));
+        members.add("\"time\":\"2022-01-0" + (1 + r.nextInt(3)) + "T12:30:10Z\"");
+        members.add("\"type\":\"" + types[r.nextInt(types.length)] + "\"");
+        for (int k = r.nextInt(6); k > 0; k--) {
+          String value =
+              switch (r.nextInt(4)) {
+                case 0 -> "\"" + "abcdefgh".repeat(5).substring(0, r.nextInt(41)) + "\"";
+                case 1 -> Double.toString(r.nextDouble() * Math.pow(10, r.nextInt(9)));
+                case 2 ->
+                    "0.000" + Long.toString(r.nextLong() >>> 1).substring(0, 1 + r.nextInt(18));
+                default -> Long.toString(r.nextLong() >> r.nextInt(64) >>> 5);
+              };
+          members.add("\"" + names[r.nextInt(names.length)] + "\":" + value);
+        }
+        if (r.nextInt(3) == 0) {
+          java.util.Collections.shuffle(members, r);
+        }
+        sb.append(e == 0 ? "" : ",").append('{').append(String.join(",", members)).append('}');
+      }
+      // Short last events put names and numbers close to the body's end.
+      for (String tail :
+          List.of("]", ",{\"x\":1}]", ",{\"id\":1,\"eph\":2}]", ",{\"valu\":\"ab\"}]")) {
+        assertSame("data-streams", sb + tail, true);
+      }
+    }
+  }
+
   @Test
   void viricitiNeverTakesThePlainPath() {
     byte[] body =
