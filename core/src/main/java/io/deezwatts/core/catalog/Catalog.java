@@ -1,7 +1,5 @@
 package io.deezwatts.core.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,7 +61,7 @@ public final class Catalog {
       if (in == null) {
         throw new IllegalStateException("catalog resource missing: " + RESOURCE);
       }
-      return parse(new ObjectMapper().readTree(in));
+      return parse(CatalogJson.read(in));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + RESOURCE, e);
     }
@@ -130,23 +128,23 @@ public final class Catalog {
 
   // ---- loading ----
 
-  private static Catalog parse(JsonNode root) {
+  private static Catalog parse(CatalogJson root) {
     Map<String, String> fieldTypes = new LinkedHashMap<>();
-    root.path("fieldTypes")
-        .properties()
-        .forEach(e -> fieldTypes.put(e.getKey(), e.getValue().asText()));
+    for (Map.Entry<String, CatalogJson> e : root.path("fieldTypes").members().entrySet()) {
+      fieldTypes.put(e.getKey(), e.getValue().asText());
+    }
     for (String t : fieldTypes.keySet()) {
       FieldType.fromCatalog(t);
     }
 
     Map<String, TableSpec> tables = new LinkedHashMap<>();
-    for (JsonNode t : root.path("tables")) {
+    for (CatalogJson t : root.path("tables")) {
       TableSpec spec = parseTable(t);
       tables.put(spec.name(), spec);
     }
     FieldNames names = FieldNames.of(root.path("feeds"));
     Map<String, Feed> feeds = new LinkedHashMap<>();
-    for (JsonNode f : root.path("feeds")) {
+    for (CatalogJson f : root.path("feeds")) {
       Feed feed = parseFeed(f, tables, names);
       feeds.put(feed.name(), feed);
     }
@@ -162,7 +160,7 @@ public final class Catalog {
         names);
   }
 
-  private static TableSpec parseTable(JsonNode t) {
+  private static TableSpec parseTable(CatalogJson t) {
     boolean standard = t.path("standardColumns").asBoolean(true);
     List<Column> columns = new ArrayList<>();
     if (standard) {
@@ -177,7 +175,7 @@ public final class Catalog {
       columns.add(
           new Column("time", "TIMESTAMP", "REQUIRED", "When the event happened (UTC)", List.of()));
     }
-    for (JsonNode c : t.path("columns")) {
+    for (CatalogJson c : t.path("columns")) {
       columns.add(parseColumn(c));
     }
     if (standard) {
@@ -212,19 +210,23 @@ public final class Catalog {
               List.of()));
     }
     List<String> cluster = new ArrayList<>();
-    t.path("cluster").forEach(c -> cluster.add(c.asText()));
+    for (CatalogJson c : t.path("cluster")) {
+      cluster.add(c.asText());
+    }
     return new TableSpec(
         t.path("name").asText(),
-        t.hasNonNull("feed") ? t.get("feed").asText() : null,
+        t.hasNonNull("feed") ? t.path("feed").asText() : null,
         t.path("description").asText(),
         t.path("partitionColumn").asText("time"),
         cluster,
         columns);
   }
 
-  private static Column parseColumn(JsonNode c) {
+  private static Column parseColumn(CatalogJson c) {
     List<Column> fields = new ArrayList<>();
-    c.path("fields").forEach(f -> fields.add(parseColumn(f)));
+    for (CatalogJson f : c.path("fields")) {
+      fields.add(parseColumn(f));
+    }
     return new Column(
         c.path("name").asText(),
         c.path("type").asText(),
@@ -233,10 +235,10 @@ public final class Catalog {
         fields);
   }
 
-  private static Feed parseFeed(JsonNode f, Map<String, TableSpec> tables, FieldNames names) {
+  private static Feed parseFeed(CatalogJson f, Map<String, TableSpec> tables, FieldNames names) {
     String feedName = f.path("name").asText();
     Map<String, EventType> types = new LinkedHashMap<>();
-    for (JsonNode t : f.path("types")) {
+    for (CatalogJson t : f.path("types")) {
       TableSpec table = tableOf(tables, t.path("table").asText(), feedName);
       List<FieldSpec> own = parseFields(t.path("fields"), table, null, names);
       EventType type =
@@ -254,14 +256,14 @@ public final class Catalog {
       }
     }
     List<Feed.UnknownTypeRule> rules = new ArrayList<>();
-    for (JsonNode r : f.path("unknownTypes")) {
+    for (CatalogJson r : f.path("unknownTypes")) {
       TableSpec table = tableOf(tables, r.path("table").asText(), feedName);
-      String when = r.hasNonNull("whenField") ? r.get("whenField").asText() : null;
+      String when = r.hasNonNull("whenField") ? r.path("whenField").asText() : null;
       List<FieldSpec> own = new ArrayList<>();
       if (when != null && !isCommon(f, table, when)) {
         own.add(fieldNamed(types.values(), table, when));
       }
-      for (JsonNode also : r.path("alsoFields")) {
+      for (CatalogJson also : r.path("alsoFields")) {
         if (!isCommon(f, table, also.asText())) {
           own.add(fieldNamed(types.values(), table, also.asText()).asOptional());
         }
@@ -280,20 +282,20 @@ public final class Catalog {
               when));
     }
     List<Feed.ControlMessage> control = new ArrayList<>();
-    for (JsonNode c : f.path("controlMessages")) {
+    for (CatalogJson c : f.path("controlMessages")) {
       control.add(new Feed.ControlMessage(c.path("type").asText(), c.path("description").asText()));
     }
     return new Feed(
         feedName, f.path("title").asText(), f.path("spec").asText(), types, rules, control);
   }
 
-  private static boolean isCommon(JsonNode feed, TableSpec table, String field) {
-    for (JsonNode c : feed.path("common")) {
+  private static boolean isCommon(CatalogJson feed, TableSpec table, String field) {
+    for (CatalogJson c : feed.path("common")) {
       if (c.path("name").asText().equals(field)) {
         return true;
       }
     }
-    for (JsonNode c : feed.path("tableCommon").path(table.name())) {
+    for (CatalogJson c : feed.path("tableCommon").path(table.name())) {
       if (c.path("name").asText().equals(field)) {
         return true;
       }
@@ -318,7 +320,7 @@ public final class Catalog {
       TableSpec table,
       String description,
       boolean known,
-      JsonNode feed,
+      CatalogJson feed,
       List<FieldSpec> own,
       FieldNames names) {
     List<FieldSpec> all = new ArrayList<>(parseFields(feed.path("common"), table, null, names));
@@ -333,7 +335,7 @@ public final class Catalog {
         List.copyOf(own),
         List.copyOf(all),
         byName(all),
-        (int) all.stream().filter(FieldSpec::required).count(),
+        requiredCount(all),
         byRank(all, names),
         EventType.keySeed1(feedName, name),
         EventType.keySeed2(feedName, name));
@@ -345,6 +347,16 @@ public final class Catalog {
       throw new IllegalStateException(feed + ": no table " + name + " for this feed");
     }
     return t;
+  }
+
+  private static int requiredCount(List<FieldSpec> fields) {
+    int n = 0;
+    for (FieldSpec f : fields) {
+      if (f.required()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static Map<String, FieldSpec> byName(List<FieldSpec> fields) {
@@ -385,19 +397,19 @@ public final class Catalog {
    * RECORD's items, against that record.
    */
   private static List<FieldSpec> parseFields(
-      JsonNode fields, TableSpec table, Column record, FieldNames names) {
+      CatalogJson fields, TableSpec table, Column record, FieldNames names) {
     List<FieldSpec> out = new ArrayList<>();
-    for (JsonNode f : fields) {
+    for (CatalogJson f : fields) {
       out.add(parseField(f, table, record, names));
     }
     return out;
   }
 
   private static FieldSpec parseField(
-      JsonNode f, TableSpec table, Column record, FieldNames names) {
+      CatalogJson f, TableSpec table, Column record, FieldNames names) {
     String name = f.path("name").asText();
     FieldType type = FieldType.fromCatalog(f.path("type").asText());
-    String path = f.hasNonNull("column") ? f.get("column").asText() : null;
+    String path = f.hasNonNull("column") ? f.path("column").asText() : null;
     ColumnRef target = null;
     List<FieldSpec> children = List.of();
     if (type == FieldType.ARRAY) {
@@ -418,9 +430,13 @@ public final class Catalog {
       target = resolve(path, table, record);
     }
     Set<String> enums = new LinkedHashSet<>();
-    f.path("enum").forEach(e -> enums.add(e.asText()));
+    for (CatalogJson e : f.path("enum")) {
+      enums.add(e.asText());
+    }
     List<String> aliases = new ArrayList<>();
-    f.path("aliases").forEach(a -> aliases.add(a.asText()));
+    for (CatalogJson a : f.path("aliases")) {
+      aliases.add(a.asText());
+    }
     String pattern = f.path("pattern").asText(null);
     if (pattern != null && !pattern.equals("^[0-9A-Fa-f]+$")) {
       throw new IllegalStateException("unsupported pattern " + pattern + " on " + name);
@@ -432,8 +448,8 @@ public final class Catalog {
         f.path("description").asText(""),
         f.path("nullable").asBoolean(false),
         f.path("optional").asBoolean(false),
-        f.hasNonNull("min") ? f.get("min").asDouble() : Double.NEGATIVE_INFINITY,
-        f.hasNonNull("max") ? f.get("max").asDouble() : Double.POSITIVE_INFINITY,
+        f.hasNonNull("min") ? f.path("min").asDouble() : Double.NEGATIVE_INFINITY,
+        f.hasNonNull("max") ? f.path("max").asDouble() : Double.POSITIVE_INFINITY,
         java.util.Collections.unmodifiableSet(enums), // one Set class: its calls stay monomorphic
         pattern != null,
         f.path("maxLength").asInt(0),
@@ -444,7 +460,7 @@ public final class Catalog {
         target,
         List.copyOf(children),
         byName(children),
-        (int) children.stream().filter(FieldSpec::required).count(),
+        requiredCount(children),
         names.rank(name),
         byRank(children, names));
   }

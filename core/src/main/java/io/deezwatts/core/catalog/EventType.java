@@ -39,12 +39,24 @@ public record EventType(
    * The seed of event keys for a type name (this type's own, or an unknown one it stands in for).
    */
   public static long keySeed1(String feed, String typeName) {
-    return io.deezwatts.core.json.FieldHash.string1(feed + "\u0000" + typeName);
+    return io.deezwatts.core.json.FieldHash.string1(seedText(feed, typeName));
   }
 
   /** Second half of {@link #keySeed1}. */
   public static long keySeed2(String feed, String typeName) {
-    return io.deezwatts.core.json.FieldHash.string2(feed + "\u0000" + typeName);
+    return io.deezwatts.core.json.FieldHash.string2(seedText(feed, typeName));
+  }
+
+  /**
+   * {@code feed + "\u0000" + typeName}, built without string concatenation: its first use costs a
+   * method-handle bootstrap, and the catalog loads on a cold function's first request.
+   */
+  private static String seedText(String feed, String typeName) {
+    return new StringBuilder(feed.length() + 1 + typeName.length())
+        .append(feed)
+        .append('\u0000')
+        .append(typeName)
+        .toString();
   }
 
   /** The field a JSON name refers to, or null when the type does not document it. */

@@ -1,6 +1,5 @@
 package io.deezwatts.core.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.deezwatts.core.json.FieldHash;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,13 +30,17 @@ public final class FieldNames {
     }
   }
 
-  static FieldNames of(JsonNode feeds) {
+  static FieldNames of(CatalogJson feeds) {
     TreeSet<String> names = new TreeSet<>();
     names.add("type");
-    for (JsonNode feed : feeds) {
+    for (CatalogJson feed : feeds) {
       collect(feed.path("common"), names);
-      feed.path("tableCommon").forEach(fields -> collect(fields, names));
-      feed.path("types").forEach(t -> collect(t.path("fields"), names));
+      for (CatalogJson fields : feed.path("tableCommon")) {
+        collect(fields, names);
+      }
+      for (CatalogJson t : feed.path("types")) {
+        collect(t.path("fields"), names);
+      }
     }
     Map<String, Integer> ranks = new HashMap<>();
     int rank = 0;
@@ -47,10 +50,12 @@ public final class FieldNames {
     return new FieldNames(Map.copyOf(ranks), names.toArray(new String[0]));
   }
 
-  private static void collect(JsonNode fields, TreeSet<String> names) {
-    for (JsonNode f : fields) {
+  private static void collect(CatalogJson fields, TreeSet<String> names) {
+    for (CatalogJson f : fields) {
       names.add(f.path("name").asText());
-      f.path("aliases").forEach(a -> names.add(a.asText()));
+      for (CatalogJson a : f.path("aliases")) {
+        names.add(a.asText());
+      }
       collect(f.path("fields"), names);
       collect(f.path("items"), names);
     }

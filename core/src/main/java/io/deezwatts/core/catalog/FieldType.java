@@ -22,6 +22,7 @@ public enum FieldType {
 
   private final long minValue;
   private final long maxValue;
+  private final String catalogName;
 
   FieldType() {
     this(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -30,11 +31,12 @@ public enum FieldType {
   FieldType(long minValue, long maxValue) {
     this.minValue = minValue;
     this.maxValue = maxValue;
+    this.catalogName = name().toLowerCase(Locale.ROOT);
   }
 
   /** The catalog's spelling: lower case with underscores. */
   public String catalogName() {
-    return name().toLowerCase(Locale.ROOT);
+    return catalogName;
   }
 
   static FieldType fromCatalog(String name) {

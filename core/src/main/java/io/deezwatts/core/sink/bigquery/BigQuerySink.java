@@ -233,7 +233,10 @@ public final class BigQuerySink implements Sink {
             TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(),
             task -> {
-              Thread t = new Thread(task, "deezwatts-bigquery-" + threads.incrementAndGet());
+              Thread t =
+                  new Thread(
+                      task,
+                      "deezwatts-bigquery-".concat(Integer.toString(threads.incrementAndGet())));
               t.setDaemon(true);
               return t;
             });

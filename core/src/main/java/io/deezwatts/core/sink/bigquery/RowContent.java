@@ -1,6 +1,5 @@
 package io.deezwatts.core.sink.bigquery;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
 import java.io.IOException;
@@ -11,7 +10,7 @@ import java.util.List;
 
 /**
  * Writes positional row values as the {@code json} object of an {@code insertAll} row, straight to
- * a Jackson generator (no per-row map), and estimates how many bytes that object takes.
+ * a {@link JsonBodyWriter} (no per-row map), and estimates how many bytes that object takes.
  *
  * <p>Values: strings, longs, doubles and booleans as they are; an {@link Instant} as an RFC 3339
  * string in UTC with at most microseconds; a {@link LocalDate} as {@code YYYY-MM-DD}; JSON ({@link
@@ -162,56 +161,64 @@ final class RowContent {
    * Writes the {@code json} object of a row whose values follow {@code columns} and passed {@link
    * #estimateBytes}.
    *
-   * @throws IOException when the generator's target fails
+   * @throws IOException when the writer's target fails
    * @throws IllegalArgumentException when a value fits no column (not after {@link #estimateBytes})
    */
-  static void write(JsonGenerator g, List<Column> columns, Object[] values) throws IOException {
-    g.writeStartObject();
+  static void write(JsonBodyWriter w, List<Column> columns, Object[] values) throws IOException {
+    w.raw('{');
+    byte[][] names = w.names(columns);
+    boolean first = true;
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
       if (v != null) {
         Column c = columns.get(i);
-        g.writeFieldName(c.name());
-        writeValue(g, c, v);
+        w.name(names, columns, i, first);
+        first = false;
+        writeValue(w, c, v);
       }
     }
-    g.writeEndObject();
+    w.raw('}');
   }
 
-  private static void writeValue(JsonGenerator g, Column column, Object v) throws IOException {
+  private static void writeValue(JsonBodyWriter w, Column column, Object v) throws IOException {
     if (v instanceof String s) {
-      g.writeString(s);
+      w.string(s);
     } else if (v instanceof Long l) {
-      g.writeNumber(l.longValue());
+      w.number(l.longValue());
     } else if (v instanceof Double d) {
       // JSON has no NaN or infinities; BigQuery takes them as strings for FLOAT64.
       if (d.isNaN() || d.isInfinite()) {
-        g.writeString(d.toString());
+        w.string(d.toString());
       } else {
-        g.writeNumber(d.doubleValue());
+        w.number(d.doubleValue());
       }
     } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
+      w.bool(b);
     } else if (v instanceof Instant t) {
-      g.writeString(timestamp(t));
+      w.string(timestamp(t));
     } else if (v instanceof Integer i) {
-      g.writeNumber(i.longValue());
+      w.number(i.longValue());
     } else if (v instanceof LocalDate d) {
-      g.writeString(d.toString());
+      w.string(d.toString());
     } else if (v instanceof RawJson j) {
-      g.writeString(j.toString());
+      w.string(j.toString());
     } else if (v instanceof Object[] record && column.isRecord()) {
-      write(g, column.fields(), record);
+      write(w, column.fields(), record);
     } else if (v instanceof List<?> list && column.isRecord() && column.isRepeated()) {
-      g.writeStartArray();
+      w.raw('[');
+      boolean first = true;
       for (Object element : list) {
         if (element instanceof Object[] record) {
-          write(g, column.fields(), record);
+          if (!first) {
+            w.raw(',');
+          }
+          first = false;
+          write(w, column.fields(), record);
         } else {
           throw unexpected(column, element);
         }
       }
-      g.writeEndArray();
+      w.raw(']');
     } else {
       throw unexpected(column, v);
     }
