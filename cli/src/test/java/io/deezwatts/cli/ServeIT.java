@@ -235,6 +235,9 @@ class ServeIT {
         "binary: " + binaryAnswer.statusCode() + " " + binaryAnswer.body());
 
     stopAll();
+    assertFalse(
+        Files.exists(Path.of(db + ".wal")),
+        "serve closes the DuckDB file on SIGTERM: checkpointed, no write-ahead log left to replay");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
       assertEquals(
           53,

@@ -37,6 +37,13 @@ public final class DuckDbSink implements Sink {
   private final Connection connection;
 
   /**
+   * Closes the sink when the JVM exits without {@link #close()} (say {@code serve} stopped by
+   * Ctrl-C or SIGTERM), so that DuckDB checkpoints and leaves no write-ahead log to replay at the
+   * next open. A write in progress finishes first: both are synchronised.
+   */
+  private final Thread closeAtExit = new Thread(this::release, "deezwatts-duckdb-close");
+
+  /**
    * Opens (creating if needed) the database file and its tables and views.
    *
    * @throws IllegalStateException when the file cannot be opened, for instance because another
@@ -61,6 +68,7 @@ public final class DuckDbSink implements Sink {
           s.execute(ddl);
         }
       }
+      Runtime.getRuntime().addShutdownHook(closeAtExit);
     } catch (SQLException | IOException e) {
       String hint =
           String.valueOf(e.getMessage()).contains("lock")
@@ -196,6 +204,15 @@ public final class DuckDbSink implements Sink {
 
   @Override
   public synchronized void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(closeAtExit);
+    } catch (IllegalStateException exiting) {
+      // Called from the hook itself, or while the JVM exits: nothing to remove.
+    }
+    release();
+  }
+
+  private synchronized void release() {
     try {
       connection.close();
     } catch (SQLException ignored) {
