@@ -400,7 +400,13 @@ public final class Catalog {
       CatalogJson fields, TableSpec table, Column record, FieldNames names) {
     List<FieldSpec> out = new ArrayList<>();
     for (CatalogJson f : fields) {
-      out.add(parseField(f, table, record, names));
+      try {
+        out.add(parseField(f, table, record, names));
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(
+            "catalog: field " + f.path("name").asText() + " of " + table + ": " + e.getMessage(),
+            e);
+      }
     }
     return out;
   }

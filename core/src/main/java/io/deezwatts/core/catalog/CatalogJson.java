@@ -21,6 +21,11 @@ import java.util.Map;
  * <p>A missing member reads as an empty node: {@link #path} of it is missing too, it iterates as
  * empty, {@link #asText()} is {@code ""} and the {@code as*(default)} accessors give the default.
  * Numbers keep their text. Iterating an object gives its members' values, an array its elements.
+ *
+ * <p>Unlike {@code JsonNode}, the number and boolean accessors are strict: a value of another type
+ * ({@code "min": "-90"}, {@code "nullable": "yes"}) throws instead of reading as 0 or the default,
+ * so that a bad catalog edit fails loading (and the build's tests) instead of quietly changing what
+ * is validated.
  */
 final class CatalogJson implements Iterable<CatalogJson> {
   private static final CatalogJson MISSING = new CatalogJson(Kind.MISSING, null);
@@ -143,55 +148,64 @@ final class CatalogJson implements Iterable<CatalogJson> {
     return kind == Kind.MISSING || kind == Kind.NULL ? defaultValue : asText();
   }
 
-  /** A number's value (a decimal's truncated), a string's if it is an integer, else 0. */
+  /**
+   * A whole number's value.
+   *
+   * @throws IllegalStateException when this is not a whole number (missing, null, a decimal, a
+   *     string...): a catalog edit went wrong, and it must fail loading rather than quietly shift
+   *     validation
+   */
   int asInt() {
-    return asInt(0);
+    if (kind != Kind.INTEGER) {
+      throw new IllegalStateException("expected a whole number, found " + describe());
+    }
+    return Math.toIntExact(Long.parseLong((String) value));
   }
 
   /**
-   * A number's value (a decimal's truncated), a string's if it is an integer, else {@code
-   * defaultValue}.
+   * As {@link #asInt()}, but {@code defaultValue} when missing or null.
+   *
+   * @throws IllegalStateException when present and not a whole number
    */
   int asInt(int defaultValue) {
-    switch (kind) {
-      case INTEGER:
-        return (int) Long.parseLong((String) value);
-      case DECIMAL:
-        return (int) Double.parseDouble((String) value);
-      case STRING:
-        try {
-          return Integer.parseInt(((String) value).trim());
-        } catch (NumberFormatException e) {
-          return defaultValue;
-        }
-      default:
-        return defaultValue;
-    }
+    return kind == Kind.MISSING || kind == Kind.NULL ? defaultValue : asInt();
   }
 
-  /** A number's value, else 0. */
+  /**
+   * A number's value.
+   *
+   * @throws IllegalStateException when this is not a number (a string such as {@code "-90"}
+   *     included)
+   */
   double asDouble() {
-    return kind == Kind.INTEGER || kind == Kind.DECIMAL ? Double.parseDouble((String) value) : 0;
+    if (kind != Kind.INTEGER && kind != Kind.DECIMAL) {
+      throw new IllegalStateException("expected a number, found " + describe());
+    }
+    return Double.parseDouble((String) value);
   }
 
-  /** A boolean's value, a string's if it is {@code true} or {@code false}, else the default. */
+  /**
+   * A boolean's value, or {@code defaultValue} when missing or null.
+   *
+   * @throws IllegalStateException when present and not {@code true} or {@code false}
+   */
   boolean asBoolean(boolean defaultValue) {
-    if (kind == Kind.TRUE) {
-      return true;
-    }
-    if (kind == Kind.FALSE) {
-      return false;
-    }
-    if (kind == Kind.STRING) {
-      String s = ((String) value).trim();
-      if (s.equals("true")) {
-        return true;
-      }
-      if (s.equals("false")) {
-        return false;
-      }
-    }
-    return defaultValue;
+    return switch (kind) {
+      case TRUE -> true;
+      case FALSE -> false;
+      case MISSING, NULL -> defaultValue;
+      default -> throw new IllegalStateException("expected true or false, found " + describe());
+    };
+  }
+
+  private String describe() {
+    return switch (kind) {
+      case MISSING -> "nothing";
+      case STRING -> "the string \"" + value + "\"";
+      case OBJECT -> "an object";
+      case ARRAY -> "an array";
+      default -> asText();
+    };
   }
 
   /** An object's members in document order; empty for anything else. */

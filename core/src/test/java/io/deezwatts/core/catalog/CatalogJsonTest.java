@@ -37,7 +37,7 @@ class CatalogJsonTest {
     assertEquals("42", root.path("i").asText());
     assertEquals(42, root.path("i").asInt());
     assertEquals(-150.0, root.path("d").asDouble());
-    assertEquals(-150, root.path("d").asInt());
+    assertEquals(42.0, root.path("i").asDouble());
     assertTrue(root.path("t").asBoolean(false));
     assertFalse(root.path("f").asBoolean(true));
     assertEquals(List.of("x", "y"), texts(root.path("a")));
@@ -60,22 +60,38 @@ class CatalogJsonTest {
     assertNull(missing.asText(null));
     assertNull(root.path("n").asText(null), "null gives the default");
     assertEquals("null", root.path("n").asText());
-    assertEquals(0, missing.asInt());
     assertEquals(7, missing.asInt(7));
-    assertEquals(0.0, missing.asDouble());
+    assertEquals(7, root.path("n").asInt(7));
     assertTrue(missing.asBoolean(true));
+    assertFalse(root.path("n").asBoolean(false));
     assertFalse(missing.iterator().hasNext());
     assertFalse(missing.path("deeper").path("still").iterator().hasNext());
     assertEquals("", root.path("e").path("x").asText(), "a path into a scalar is missing");
   }
 
   @Test
-  void stringsMayStandForNumbersAndBooleansAsInJackson() throws IOException {
-    CatalogJson root = read("{\"i\":\" 12 \",\"b\":\"true\",\"x\":\"no\"}");
-    assertEquals(12, root.path("i").asInt(5));
-    assertEquals(5, root.path("x").asInt(5));
-    assertTrue(root.path("b").asBoolean(false));
-    assertTrue(root.path("x").asBoolean(true));
+  void aValueOfTheWrongTypeFailsInsteadOfReadingAsADefault() throws IOException {
+    // JsonNode read "-90" as -90 for asDouble but 0 for a missing one; a catalog typo such as
+    // "min": "-90" must fail loading, not quietly move a range check.
+    CatalogJson root =
+        read("{\"s\":\"-90\",\"b\":\"true\",\"d\":1.5,\"t\":true,\"o\":{},\"a\":[]}");
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> root.path("s").asDouble());
+    assertEquals("expected a number, found the string \"-90\"", e.getMessage());
+    assertThrows(IllegalStateException.class, () -> root.path("s").asInt(5));
+    assertThrows(IllegalStateException.class, () -> root.path("d").asInt(5));
+    assertThrows(IllegalStateException.class, () -> root.path("t").asDouble());
+    assertThrows(IllegalStateException.class, () -> root.path("o").asInt());
+    assertThrows(IllegalStateException.class, () -> root.path("absent").asInt());
+    assertThrows(IllegalStateException.class, () -> root.path("absent").asDouble());
+    assertEquals(
+        "expected true or false, found the string \"true\"",
+        assertThrows(IllegalStateException.class, () -> root.path("b").asBoolean(false))
+            .getMessage());
+    assertEquals(
+        "expected true or false, found an array",
+        assertThrows(IllegalStateException.class, () -> root.path("a").asBoolean(false))
+            .getMessage());
   }
 
   @Test
