@@ -37,11 +37,14 @@ public final class DuckDbSink implements Sink {
   private final Connection connection;
 
   /**
-   * Closes the sink when the JVM exits without {@link #close()} (say {@code serve} stopped by
-   * Ctrl-C or SIGTERM), so that DuckDB checkpoints and leaves no write-ahead log to replay at the
-   * next open. A write in progress finishes first: both are synchronised.
+   * Checkpoints the file when the JVM exits without {@link #close()} (say {@code serve} stopped by
+   * Ctrl-C or SIGTERM), so that DuckDB leaves no write-ahead log to replay at the next open. A
+   * write in progress finishes first (both are synchronised). It does not close the connection:
+   * other shutdown hooks, which run at the same time, may still store what they hold (the ViriCiti
+   * bridge does); such a late write lands in the log and is just as durable.
    */
-  private final Thread closeAtExit = new Thread(this::release, "deezwatts-duckdb-close");
+  private final Thread checkpointAtExit =
+      new Thread(this::checkpointAtExit, "deezwatts-duckdb-exit");
 
   /**
    * Opens (creating if needed) the database file and its tables and views.
@@ -68,7 +71,7 @@ public final class DuckDbSink implements Sink {
           s.execute(ddl);
         }
       }
-      Runtime.getRuntime().addShutdownHook(closeAtExit);
+      Runtime.getRuntime().addShutdownHook(checkpointAtExit);
     } catch (SQLException | IOException e) {
       String hint =
           String.valueOf(e.getMessage()).contains("lock")
@@ -202,17 +205,23 @@ public final class DuckDbSink implements Sink {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
+  private synchronized void checkpointAtExit() {
+    try (Statement s = connection.createStatement()) {
+      if (!connection.isClosed()) {
+        s.execute("CHECKPOINT");
+      }
+    } catch (SQLException ignored) {
+      // Closed already, or the file is unwritable: DuckDB replays its log at the next open.
+    }
+  }
+
   @Override
   public synchronized void close() {
     try {
-      Runtime.getRuntime().removeShutdownHook(closeAtExit);
+      Runtime.getRuntime().removeShutdownHook(checkpointAtExit);
     } catch (IllegalStateException exiting) {
-      // Called from the hook itself, or while the JVM exits: nothing to remove.
+      // The JVM is exiting: the hook runs anyway and finds the connection closed.
     }
-    release();
-  }
-
-  private synchronized void release() {
     try {
       connection.close();
     } catch (SQLException ignored) {
