@@ -1,10 +1,10 @@
 package io.deezwatts.core.json;
 
 /**
- * Parses RFC 3339 date-times and ISO dates without allocating, as the decoder parses one per event.
- * Strict: a four-digit year from 0001, real calendar dates, an offset (Z or ±HH:MM); lenient only
- * where RFC 3339 itself is (lower-case T and Z, a space for T, any number of fraction digits, of
- * which microseconds are kept).
+ * Parses RFC 3339 date-times and ISO dates; the decoder's form (ASCII bytes) without allocating, as
+ * it parses one per event. Strict: a four-digit year from 0001, real calendar dates, an offset (Z
+ * or ±HH:MM); lenient only where RFC 3339 itself is (lower-case T and Z, a space for T, any number
+ * of fraction digits, of which microseconds are kept).
  */
 public final class Rfc3339 {
   /** Returned by {@link #parseMicros} and {@link #parseEpochDay} for text that does not parse. */
@@ -25,85 +25,23 @@ public final class Rfc3339 {
 
   /**
    * Microseconds since the epoch of the RFC 3339 date-time in {@code chars[offset, offset+length)},
-   * or {@link #INVALID}. Allocates nothing.
+   * or {@link #INVALID}. The text is narrowed to ASCII bytes (a non-ASCII character never matches)
+   * and parsed by {@link #parseMicros(byte[], int, int, LastDay)}, so both forms share one parser;
+   * the copy is the only allocation. The decoder's plain path passes bytes and copies nothing.
    */
   public static long parseMicros(char[] chars, int offset, int length) {
-    int n = length;
-    if (n < 20) {
+    if (length < 20) {
       return INVALID;
     }
-    final char[] c = chars;
-    final int o = offset;
-    int year = two(c, o) * 100 + two(c, o + 2);
-    if (year <= 0 || c[o + 4] != '-') { // a non-digit makes year negative
-      return INVALID;
-    }
-    int month = two(c, o + 5);
-    if (month < 1 || month > 12 || c[o + 7] != '-') {
-      return INVALID;
-    }
-    int day = two(c, o + 8);
-    if (day < 1 || day > daysInMonth(year, month)) {
-      return INVALID;
-    }
-    char sep = c[o + 10];
-    if (sep != 'T' && sep != 't' && sep != ' ') {
-      return INVALID;
-    }
-    int hour = two(c, o + 11);
-    int minute = two(c, o + 14);
-    int second = two(c, o + 17);
-    if (hour < 0
-        || hour > 23
-        || c[o + 13] != ':'
-        || minute < 0
-        || minute > 59
-        || c[o + 16] != ':'
-        || second < 0
-        || second > 59) {
-      return INVALID;
-    }
-    int i = 19;
-    long micros = 0;
-    if (c[o + i] == '.') {
-      i++;
-      int start = i;
-      long scale = 100_000;
-      int d;
-      while (i < n && (d = digit(c[o + i])) >= 0) {
-        micros += d * scale;
-        scale /= 10;
-        i++;
+    byte[] ascii = new byte[length];
+    for (int i = 0; i < length; i++) {
+      char ch = chars[offset + i];
+      if (ch > 0x7F) {
+        return INVALID; // as a byte it could alias an ASCII character
       }
-      if (i == start) {
-        return INVALID;
-      }
+      ascii[i] = (byte) ch;
     }
-    if (i >= n) {
-      return INVALID;
-    }
-    int offsetSeconds;
-    char z = c[o + i];
-    if (z == 'Z' || z == 'z') {
-      offsetSeconds = 0;
-      i++;
-    } else if ((z == '+' || z == '-') && i + 6 == n && c[o + i + 3] == ':') {
-      int oh = two(c, o + i + 1);
-      int om = two(c, o + i + 4);
-      if (oh < 0 || oh > 23 || om < 0 || om > 59) {
-        return INVALID;
-      }
-      offsetSeconds = (oh * 3600 + om * 60) * (z == '-' ? -1 : 1);
-      i += 6;
-    } else {
-      return INVALID;
-    }
-    if (i != n) {
-      return INVALID;
-    }
-    long epochSecond =
-        epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
-    return epochSecond * MICROS_PER_SECOND + micros;
+    return parseMicros(ascii, 0, length, null);
   }
 
   /**
@@ -236,22 +174,6 @@ public final class Rfc3339 {
     int a = c[i] - '0';
     int b = c[i + 1] - '0';
     return (a < 0 || a > 9 || b < 0 || b > 9) ? -10_000 : a * 10 + b;
-  }
-
-  /** The value of a decimal digit, or -1. */
-  private static int digit(char ch) {
-    int d = (char) (ch - '0'); // wraps below '0' to a large value
-    return d <= 9 ? d : -1;
-  }
-
-  /**
-   * The number written by the two digits at {@code c[i]}, or a negative number (at most -1 after
-   * scaling by 100 and adding any two-digit number) when either is not a digit.
-   */
-  private static int two(char[] c, int i) {
-    int a = (char) (c[i] - '0');
-    int b = (char) (c[i + 1] - '0');
-    return (a > 9 || b > 9) ? -10_000 : a * 10 + b;
   }
 
   /** Days since 1970-01-01 of a {@code YYYY-MM-DD} date, or {@link #INVALID}. */
