@@ -170,26 +170,40 @@ final class EventTokens {
   private void string(JsonParser p, int i, String fieldName) throws IOException {
     // Jackson interns field names, so these compare by reference.
     if (fieldName == "time") { // NOPMD: interned
-      long micros =
-          Rfc3339.parseMicros(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-      if (micros != Rfc3339.INVALID) {
-        kind[i] = DATETIME;
-        longs[i] = micros;
-        text[i] = null;
+      if (time(
+          i, Rfc3339.parseMicros(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
         return;
       }
     } else if (fieldName == "type") { // NOPMD: interned
-      EventType type = feed.type(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-      if (type != null) {
-        kind[i] = STRING;
-        text[i] = type.name();
-        this.type = type;
-        this.typeIndex = i;
+      if (knownType(i, feed.type(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
         return;
       }
     }
     kind[i] = STRING;
     text[i] = p.getText();
+  }
+
+  /** Sets value {@code i} to a parsed {@code time}; false when it did not parse. */
+  private boolean time(int i, long micros) {
+    if (micros == Rfc3339.INVALID) {
+      return false;
+    }
+    kind[i] = DATETIME;
+    longs[i] = micros;
+    text[i] = null;
+    return true;
+  }
+
+  /** Sets value {@code i} to a {@code type} the feed knows; false for null (an unknown type). */
+  private boolean knownType(int i, EventType type) {
+    if (type == null) {
+      return false;
+    }
+    kind[i] = STRING;
+    text[i] = type.name();
+    this.type = type;
+    this.typeIndex = i;
+    return true;
   }
 
   /**
@@ -198,20 +212,11 @@ final class EventTokens {
    */
   void plainString(int i, String fieldName, int from, int to) {
     if (fieldName == "time") { // NOPMD: interned
-      long micros = Rfc3339.parseMicros(input, from, to - from, lastDay);
-      if (micros != Rfc3339.INVALID) {
-        kind[i] = DATETIME;
-        longs[i] = micros;
-        text[i] = null;
+      if (time(i, Rfc3339.parseMicros(input, from, to - from, lastDay))) {
         return;
       }
     } else if (fieldName == "type") { // NOPMD: interned
-      EventType type = feed.type(input, from, to - from);
-      if (type != null) {
-        kind[i] = STRING;
-        text[i] = type.name();
-        this.type = type;
-        this.typeIndex = i;
+      if (knownType(i, feed.type(input, from, to - from))) {
         return;
       }
     }
