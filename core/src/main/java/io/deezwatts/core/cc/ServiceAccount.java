@@ -27,9 +27,7 @@ import java.util.Map;
  * aud: https://auth-api.connectedcars.io/auth/login/serviceAccountConverter
  * kid: 0123abcd
  * ----- END CONNECTEDCARS INFO -----
- * -----BEGIN RSA PRIVATE KEY-----
- * ...
- * -----END RSA PRIVATE KEY-----
+ * (the PEM key block, PKCS#1 or PKCS#8)
  * </pre>
  *
  * <p>{@link #toString()} and every message this class writes leave the key out.
