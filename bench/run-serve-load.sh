@@ -13,17 +13,7 @@ seconds=${1:-60}
 clients=${CLIENTS:-2,4}
 sinks=${SINKS:-duckdb,bigquery}
 jvm_opts=${JVM_OPTS:--Xmx384m}
-if [ -z "${SKIP_BUILD:-}" ]; then
-  ./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
-fi
-work=bench/target/serve-bench
-mkdir -p "$work/jars"
-# Run copies: a build meanwhile must not rewrite a jar under a running JVM.
-cp bench/target/benchmarks.jar cli/target/deezwatts.jar "$work/jars/"
-if ! unzip -p "$work/jars/deezwatts.jar" META-INF/MANIFEST.MF | grep -q '^Main-Class'; then
-  echo "cli/target/deezwatts.jar is not the runnable jar (is another build writing it?)" >&2
-  exit 1
-fi
+. bench/serve-jars.sh
 java -Xmx512m -cp "$work/jars/benchmarks.jar" io.deezwatts.bench.ServeLoad --sinks "$sinks" --clients "$clients" \
   --seconds "$seconds" --warmup-seconds 5 --jvm-opts "$jvm_opts" \
   --cli-jar "$work/jars/deezwatts.jar" --work "$work"

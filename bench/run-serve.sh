@@ -17,17 +17,7 @@ wiremock=${MAVEN_REPO:-$HOME/.m2/repository}/org/wiremock/wiremock-standalone/$w
 if [ ! -f "$wiremock" ]; then
   ./mvnw -B -q dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
 fi
-if [ -z "${SKIP_BUILD:-}" ]; then
-  ./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
-fi
-work=bench/target/serve-bench
-mkdir -p "$work/jars"
-# Run copies: a build meanwhile must not rewrite a jar under a running JVM.
-cp bench/target/benchmarks.jar cli/target/deezwatts.jar "$work/jars/"
-if ! unzip -p "$work/jars/deezwatts.jar" META-INF/MANIFEST.MF | grep -q '^Main-Class'; then
-  echo "cli/target/deezwatts.jar is not the runnable jar (is another build writing it?)" >&2
-  exit 1
-fi
+. bench/serve-jars.sh
 extra=()
 if [ -n "${BEFORE_JAR:-}" ]; then
   cp "$BEFORE_JAR" "$work/jars/before-benchmarks.jar"
