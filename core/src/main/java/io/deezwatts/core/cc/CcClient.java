@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -501,19 +500,8 @@ public final class CcClient {
             .header("x-organization-namespace", settings.namespace())
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
-      throw new CcException.Unavailable(
-          operation, "Connected Cars did not answer within " + timeout.toSeconds() + " s");
-    } catch (IOException e) {
-      throw new CcException.Unavailable(
-          operation, "cannot reach " + uri + " (" + e.getClass().getSimpleName() + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CcException.Unavailable(operation, "interrupted");
-    }
+    HttpResponse<String> response =
+        CcHttp.send(http, request, timeout, operation, "Connected Cars", uri.toString());
     JsonNode json;
     try {
       json = JSON.readTree(response.body());

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -92,24 +91,9 @@ final class ServiceAccountTokens {
             .header("x-organization-namespace", namespace)
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
-      throw new CcException.Unavailable(
-          "login", "the auth API did not answer within " + timeout.toSeconds() + " s");
-    } catch (IOException e) {
-      throw new CcException.Unavailable(
-          "login",
-          "cannot reach the auth API at "
-              + authEndpoint
-              + " ("
-              + e.getClass().getSimpleName()
-              + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CcException.Unavailable("login", "interrupted");
-    }
+    HttpResponse<String> response =
+        CcHttp.send(
+            http, request, timeout, "login", "the auth API", "the auth API at " + authEndpoint);
     int status = response.statusCode();
     JsonNode json = readJson(response.body());
     String message = json == null ? null : serverMessage(json, jwt);
