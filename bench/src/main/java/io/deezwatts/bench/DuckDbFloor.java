@@ -46,7 +46,8 @@ public final class DuckDbFloor {
     double[] decodeMs = new double[bulks];
     double[] sinkMs = new double[bulks];
     double[] copyMs = new double[bulks];
-    System.out.println("DuckDbFloor: " + bulks + " bulks of " + EVENTS + " events, " + load());
+    System.out.println(
+        "DuckDbFloor: " + bulks + " bulks of " + EVENTS + " events, " + Processes.loadAverage());
     try (DuckDbSink sink = new DuckDbSink(db, Catalog.standard())) {
       Connection c = sink.connection();
       try (Statement s = c.createStatement()) {
@@ -94,7 +95,7 @@ public final class DuckDbFloor {
       Files.deleteIfExists(db);
       Files.deleteIfExists(Path.of(db + ".wal"));
     }
-    System.out.println("after: " + load());
+    System.out.println("after: " + Processes.loadAverage());
     System.out.println();
     System.out.println("| per 10,000-event bulk, median | all bulks | second half |");
     System.out.println("|---|---|---|");
@@ -125,9 +126,5 @@ public final class DuckDbFloor {
       v.add(values[i]);
     }
     return Processes.median(v);
-  }
-
-  private static String load() {
-    return Processes.loadAverage();
   }
 }
