@@ -1,32 +1,36 @@
 package io.deezwatts.cli;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
-import io.deezwatts.core.sink.Sink;
-import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.sink.duckdb.ResultTable;
+import io.deezwatts.sink.duckdb.RunningStore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code deezwatts sql "SELECT ..."}: runs a query on the local DuckDB file and prints a table. */
+/**
+ * {@code deezwatts sql "SELECT ..."}: runs a query on the local DuckDB file and prints a table.
+ * While {@code serve}, the bridge or {@code ingest} holds the file, the query runs in that process
+ * (read-only); otherwise here, where it may also change data.
+ */
 @Command(
     name = "sql",
     mixinStandardHelpOptions = true,
     description = {
       "Run a SQL query on the local DuckDB file and print the result as a table.",
-      "Query the <table>_dedup views, as in BigQuery. DuckDB allows one process at a time:",
-      "stop 'deezwatts serve' first, or query while nothing else writes."
+      "Query the <table>_dedup views, as in BigQuery. While 'deezwatts serve', the bridge or",
+      "ingest runs on the file, the query is sent to it over loopback and must be a SELECT;",
+      "otherwise it runs here and may change data."
     })
 final class SqlCommand implements Callable<Integer> {
-  private static final int MAX_CELL = 60;
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Mixin SinkOption sinkOption;
@@ -35,77 +39,62 @@ final class SqlCommand implements Callable<Integer> {
   String query;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     String uri = sinkOption.resolve(System.getenv());
     if (!uri.startsWith("duckdb:")) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "sql runs on a local DuckDB file; the sink is " + uri);
     }
-    Sink sink;
+    Path file = Path.of(uri.substring("duckdb:".length()));
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try {
-      sink = Sinks.open(uri, System.getenv());
+      Optional<RunningStore> running = RunningStore.find(file);
+      if (running.isPresent()) {
+        Optional<RunningStore.Answer> answer = running.get().query(query);
+        if (answer.isPresent()) {
+          if (!answer.get().ok()) {
+            err.println("deezwatts: " + answer.get().text());
+            err.flush();
+            return 1;
+          }
+          out.print(answer.get().text());
+          out.flush();
+          return 0;
+        }
+        // Nothing answers: the process is gone and left its endpoint file. Open the file here.
+      }
+    } catch (IOException e) {
+      err.println("deezwatts: cannot reach the process holding " + file + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    return queryHere(file, out, err);
+  }
+
+  private int queryHere(Path file, PrintWriter out, PrintWriter err) {
+    DuckDbSink sink;
+    try {
+      sink = DuckDbSink.forQueries(file, Catalog.standard());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    PrintWriter out = spec.commandLine().getOut();
     try (sink;
-        Statement s = ((DuckDbSink) sink).connection().createStatement()) {
+        Statement s = sink.connection().createStatement()) {
       if (!s.execute(query)) {
         out.println("(" + s.getUpdateCount() + " rows changed)");
         out.flush();
         return 0;
       }
       try (ResultSet rs = s.getResultSet()) {
-        print(rs, out);
+        ResultTable.print(rs, out);
       }
       return 0;
     } catch (SQLException e) {
-      spec.commandLine().getErr().println("deezwatts: " + firstLine(e.getMessage()));
+      err.println("deezwatts: " + firstLine(e.getMessage()));
+      err.flush();
       return 1;
     }
-  }
-
-  static void print(ResultSet rs, PrintWriter out) throws SQLException {
-    ResultSetMetaData md = rs.getMetaData();
-    int n = md.getColumnCount();
-    List<String[]> rows = new ArrayList<>();
-    String[] header = new String[n];
-    int[] width = new int[n];
-    for (int i = 0; i < n; i++) {
-      header[i] = md.getColumnLabel(i + 1);
-      width[i] = header[i].length();
-    }
-    while (rs.next()) {
-      String[] row = new String[n];
-      for (int i = 0; i < n; i++) {
-        String v = rs.getString(i + 1);
-        v = v == null ? "NULL" : v.replace('\n', ' ');
-        row[i] = v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v;
-        width[i] = Math.max(width[i], row[i].length());
-      }
-      rows.add(row);
-    }
-    line(out, header, width);
-    StringBuilder rule = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      rule.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
-    }
-    out.println(rule);
-    for (String[] row : rows) {
-      line(out, row, width);
-    }
-    out.println("(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)"));
-    out.flush();
-  }
-
-  private static void line(PrintWriter out, String[] cells, int[] width) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < cells.length; i++) {
-      sb.append(i == 0 ? "" : " | ")
-          .append(cells[i])
-          .append(" ".repeat(width[i] - cells[i].length()));
-    }
-    out.println(sb.toString().stripTrailing());
   }
 
   private static String firstLine(String s) {

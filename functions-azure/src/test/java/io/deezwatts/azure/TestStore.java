@@ -1,11 +1,11 @@
 package io.deezwatts.azure;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;

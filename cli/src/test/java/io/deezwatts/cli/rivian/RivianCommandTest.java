@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.rivian.FakeRivian;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.deezwatts.cli.viriciti;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;

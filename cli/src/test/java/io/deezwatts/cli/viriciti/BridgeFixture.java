@@ -1,11 +1,11 @@
 package io.deezwatts.cli.viriciti;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

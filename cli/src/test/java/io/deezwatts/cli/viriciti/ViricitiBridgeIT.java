@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.deezwatts.cli.duckdb;
+package io.deezwatts.sink.duckdb;
 
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.sink.Sink;

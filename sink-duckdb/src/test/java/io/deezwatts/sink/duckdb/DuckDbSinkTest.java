@@ -1,4 +1,4 @@
-package io.deezwatts.cli.duckdb;
+package io.deezwatts.sink.duckdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

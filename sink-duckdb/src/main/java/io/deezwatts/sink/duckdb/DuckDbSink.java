@@ -1,0 +1,80 @@
+package io.deezwatts.sink.duckdb;
+
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.sink.Sink;
+import io.deezwatts.core.sink.SinkBatch;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.WriteResult;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The local default sink: an embedded DuckDB file with the same tables as BigQuery. Exactly once
+ * without a key index: each bulk is staged, then only the events whose {@code event_key} is not
+ * stored yet are inserted, in one transaction (see {@link DuckDbStore}).
+ *
+ * <p>A handle on the process's one writer of the file: every sink opened on the same file in this
+ * process shares it. {@link #close()} checkpoints the file and gives the handle back; the file is
+ * closed with the last handle.
+ */
+public final class DuckDbSink implements Sink {
+  private final DuckDbStore store;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Opens (creating if needed, migrating if older) the database file, and answers {@code deezwatts
+   * sql} from other processes while it is open.
+   *
+   * @throws IllegalStateException when the file cannot be opened, for instance because another
+   *     process holds it (DuckDB allows one process per file)
+   */
+  public DuckDbSink(Path file, Catalog catalog) {
+    this(file, catalog, true);
+  }
+
+  private DuckDbSink(Path file, Catalog catalog, boolean serveQueries) {
+    this.store = DuckDbStore.acquire(file, catalog, serveQueries);
+  }
+
+  /**
+   * Opens the file for this process's own queries only (as {@code deezwatts sql} does when nothing
+   * else holds it): no query endpoint for other processes.
+   */
+  public static DuckDbSink forQueries(Path file, Catalog catalog) {
+    return new DuckDbSink(file, catalog, false);
+  }
+
+  /** The open connection, for queries such as {@code deezwatts sql}; not for concurrent writes. */
+  public Connection connection() {
+    return store.connection();
+  }
+
+  @Override
+  public String describe() {
+    return "duckdb:" + store.file();
+  }
+
+  /**
+   * Stores the batch in one transaction.
+   *
+   * @throws SinkException transient when the file is locked or an I/O error occurs; permanent for
+   *     any other database error. Nothing of the batch is stored then.
+   */
+  @Override
+  public WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
+    if (closed.get()) {
+      throw SinkException.transientFailure(
+          "the DuckDB sink on " + store.file() + " is closed", null);
+    }
+    return store.write(batch);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      store.release();
+    }
+  }
+}

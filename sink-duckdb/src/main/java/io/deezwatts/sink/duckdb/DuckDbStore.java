@@ -1,0 +1,303 @@
+package io.deezwatts.sink.duckdb;
+
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.sink.QuarantineEntry;
+import io.deezwatts.core.sink.SinkBatch;
+import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.core.sink.WriteResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The one writer of a DuckDB file in this process. Every {@link DuckDbSink} on the same file (the
+ * HTTP and Pub/Sub functions of {@code serve}, the bridge, {@code ingest}) shares it, so its writes
+ * are serialised: two identical bulks arriving at once still store each event once. Another process
+ * cannot open the file at all (DuckDB's lock); {@code deezwatts sql} reaches it through the {@link
+ * QueryServer} this store runs.
+ */
+final class DuckDbStore {
+  private static final Logger LOG = Logger.getLogger(DuckDbStore.class.getName());
+  private static final Map<Path, DuckDbStore> OPEN = new HashMap<>();
+
+  private final Path file;
+  private final Catalog catalog;
+  private final DuckDBConnection connection;
+  private final Map<TableSpec, String> keyLookups = new HashMap<>();
+  private final Thread checkpointAtExit;
+  private QueryServer queries;
+  private int handles;
+
+  private DuckDbStore(Path file, Catalog catalog, DuckDbSettings settings) {
+    this.file = file;
+    this.catalog = catalog;
+    try {
+      LocalFiles.prepare(file);
+      this.connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file);
+    } catch (SQLException | IOException e) {
+      throw openFailure(e);
+    }
+    try {
+      LocalFiles.restrict(file);
+      try (Statement s = connection.createStatement()) {
+        for (String setting : settings.statements(file)) {
+          s.execute(setting);
+        }
+      }
+      new DuckDbMigration(connection, catalog).run();
+      try (Statement s = connection.createStatement()) {
+        for (String ddl : DuckDbSchema.statements(catalog)) {
+          s.execute(ddl);
+        }
+        for (TableSpec t : catalog.tables()) {
+          s.execute(DuckDbSchema.createTable(t, true));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly();
+      throw openFailure(e);
+    }
+    this.checkpointAtExit = new Thread(this::checkpointAtExit, "deezwatts-duckdb-exit");
+    Runtime.getRuntime().addShutdownHook(checkpointAtExit);
+  }
+
+  private IllegalStateException openFailure(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    String hint =
+        m.contains("lock")
+            ? " (another process holds it: DuckDB lets one process use a file. While deezwatts"
+                + " serve, the bridge or ingest runs, 'deezwatts sql' queries through it.)"
+            : "";
+    return new IllegalStateException(
+        "cannot open DuckDB file " + file + ": " + firstLine(m) + hint, e);
+  }
+
+  /**
+   * The store of {@code file}, opened on first use and shared by every caller in this process.
+   *
+   * @param serveQueries whether to answer {@code deezwatts sql} from other processes while open
+   * @throws IllegalStateException when the file cannot be opened (another process holds it, it is
+   *     not a DuckDB file, it is of a newer DuckDB version)
+   */
+  static DuckDbStore acquire(Path file, Catalog catalog, boolean serveQueries) {
+    Path key = file.toAbsolutePath().normalize();
+    synchronized (OPEN) {
+      DuckDbStore store = OPEN.get(key);
+      if (store == null) {
+        store = new DuckDbStore(key, catalog, DuckDbSettings.fromEnvironment(System.getenv()));
+        OPEN.put(key, store);
+      }
+      synchronized (store) {
+        store.handles++;
+        if (serveQueries && store.queries == null) {
+          store.queries = QueryServer.start(store, LocalFiles.endpointOf(key));
+        }
+      }
+      return store;
+    }
+  }
+
+  /**
+   * Gives back one handle: checkpoints, so that no write-ahead log is left after a clean stop, and
+   * closes the file with the last handle.
+   */
+  void release() {
+    synchronized (OPEN) {
+      synchronized (this) {
+        checkpoint();
+        if (--handles > 0) {
+          return;
+        }
+        OPEN.remove(file);
+        try {
+          Runtime.getRuntime().removeShutdownHook(checkpointAtExit);
+        } catch (IllegalStateException exiting) {
+          // The JVM is exiting: the hook runs anyway and finds the connection closed.
+        }
+        if (queries != null) {
+          queries.close();
+          queries = null;
+        }
+        closeQuietly();
+      }
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  DuckDBConnection connection() {
+    return connection;
+  }
+
+  /**
+   * Stores a batch in one transaction: rows are appended to staging tables, then only the rows
+   * whose {@code event_key} is not stored yet are inserted.
+   *
+   * @throws SinkException transient when the file is locked or an I/O error occurs; permanent for
+   *     any other database error. Nothing of the batch is stored then.
+   */
+  synchronized WriteResult write(SinkBatch batch) throws SinkException {
+    Map<TableSpec, List<Row>> byTable = new LinkedHashMap<>();
+    for (Row row : batch.rows()) {
+      byTable.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+    }
+    List<TableSpec> staged = new ArrayList<>();
+    long stored = 0;
+    long quarantined = 0;
+    try {
+      connection.setAutoCommit(false);
+      for (Map.Entry<TableSpec, List<Row>> e : byTable.entrySet()) {
+        TableSpec t = e.getKey();
+        staged.add(t);
+        try (StagingAppender a = new StagingAppender(connection, t)) {
+          for (Row row : e.getValue()) {
+            a.append(row::value);
+          }
+        }
+        stored += insertNew(t, TimeRanges.of(e.getValue()));
+      }
+      if (!batch.quarantine().isEmpty()) {
+        TableSpec q = catalog.quarantineTable();
+        staged.add(q);
+        try (StagingAppender a = new StagingAppender(connection, q)) {
+          for (QuarantineEntry entry : batch.quarantine()) {
+            Object[] values = batch.quarantineValues(entry);
+            a.append(i -> values[i]);
+          }
+        }
+        quarantined = insertNew(q, null);
+      }
+      connection.commit();
+      return new WriteResult(stored, batch.rows().size() - stored, quarantined, 0);
+    } catch (SQLException e) {
+      rollback();
+      String m = String.valueOf(e.getMessage());
+      boolean transientFailure = m.contains("lock") || m.contains("IO Error");
+      String message = "DuckDB write to " + file + " failed: " + firstLine(m);
+      throw transientFailure
+          ? SinkException.transientFailure(message, e)
+          : SinkException.permanent(message, e);
+    } catch (RuntimeException e) {
+      rollback();
+      throw SinkException.permanent("DuckDB write to " + file + " failed: " + e.getMessage(), e);
+    } finally {
+      clear(staged);
+    }
+  }
+
+  /**
+   * Inserts the staged rows whose key is not in {@code t}: duplicates within the bulk first, then
+   * keys already stored. The lookup reads only the row groups whose {@code time} min/max overlaps
+   * the bulk's ranges, and builds its hash table on the bulk's keys, so neither memory nor time
+   * grows with the table when bulks are recent.
+   */
+  private long insertNew(TableSpec t, TimeRanges ranges) throws SQLException {
+    String sql =
+        keyLookups
+            .computeIfAbsent(t, DuckDbStore::insertNewSql)
+            .replace("/*RANGES*/", ranges == null ? "TRUE" : ranges.predicate("k.time"));
+    try (Statement s = connection.createStatement()) {
+      return s.executeUpdate(sql);
+    }
+  }
+
+  private static String insertNewSql(TableSpec t) {
+    String stage = DuckDbSchema.stagingName(t);
+    return "INSERT INTO "
+        + t.name()
+        + " ("
+        + columnList(t)
+        + ") SELECT "
+        + DuckDbSchema.stagedSelectList(t, "s")
+        + " FROM (SELECT DISTINCT ON (event_key) * FROM "
+        + stage
+        + ") s WHERE s.event_key NOT IN (SELECT k.event_key FROM "
+        + t.name()
+        + " k WHERE /*RANGES*/ AND k.event_key IN (SELECT event_key FROM "
+        + stage
+        + "))";
+  }
+
+  static String columnList(TableSpec t) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < t.columns().size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(DuckDbSchema.quote(t.columns().get(i).name()));
+    }
+    return sb.toString();
+  }
+
+  private void clear(List<TableSpec> staged) {
+    try {
+      connection.setAutoCommit(true);
+      try (Statement s = connection.createStatement()) {
+        for (TableSpec t : staged) {
+          s.execute("DELETE FROM " + DuckDbSchema.stagingName(t));
+        }
+      }
+    } catch (SQLException e) {
+      // The connection is broken; the next write reports it.
+      LOG.log(Level.FINE, "clearing staging tables", e);
+    }
+  }
+
+  /** Writes everything to the file itself, so that no write-ahead log is left to replay. */
+  synchronized void checkpoint() {
+    try (Statement s = connection.createStatement()) {
+      s.execute("CHECKPOINT");
+    } catch (SQLException e) {
+      // Closed already, or unwritable: DuckDB replays its log at the next open.
+      LOG.log(Level.FINE, "checkpoint of " + file, e);
+    }
+  }
+
+  /**
+   * At JVM exit without a release (say {@code ingest} interrupted): checkpoints after any write in
+   * progress. It leaves the connection open: another shutdown hook (the bridge's flush) may still
+   * write, and such a late write lands in the log, just as durable.
+   */
+  private void checkpointAtExit() {
+    checkpoint();
+    QueryServer q;
+    synchronized (this) {
+      q = queries;
+    }
+    if (q != null) {
+      q.close();
+    }
+  }
+
+  private void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // Nothing was committed; DuckDB discards the transaction with the connection.
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Closing; nothing more to do.
+    }
+  }
+
+  static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+  }
+}

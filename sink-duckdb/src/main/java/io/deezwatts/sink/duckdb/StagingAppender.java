@@ -1,0 +1,153 @@
+package io.deezwatts.sink.duckdb;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.deezwatts.core.catalog.Column;
+import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.decode.RawJson;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Appends rows to a staging table through DuckDB's Appender: values go straight into DuckDB's
+ * column vectors, with no text format in between. Values are positional, as core's {@code Row}
+ * holds them (see {@link io.deezwatts.core.decode.Row}).
+ */
+final class StagingAppender implements AutoCloseable {
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+
+  private final TableSpec table;
+  private final List<Column> columns;
+  private final DuckDBAppender appender;
+
+  /**
+   * @throws SQLException when the staging table does not exist or the connection is closed
+   */
+  StagingAppender(DuckDBConnection connection, TableSpec table) throws SQLException {
+    this.table = table;
+    this.columns = table.columns();
+    this.appender = connection.createAppender("temp", "main", DuckDbSchema.stagingName(table));
+  }
+
+  /**
+   * Appends one row.
+   *
+   * @throws SQLException when a value does not fit its column
+   * @throws IllegalArgumentException when {@code event_key} is not 32 hex digits
+   */
+  void append(IntFunction<Object> values) throws SQLException {
+    appender.beginRow();
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
+      Object v = values.apply(i);
+      if (i == 0 && c.name().equals(DuckDbSchema.KEY)) {
+        appendKey((String) v);
+      } else if (DuckDbSchema.stagedAsJson(c)) {
+        appendString(v == null ? null : json(c, v));
+      } else {
+        appendValue(c, v);
+      }
+    }
+    appender.endRow();
+  }
+
+  private void appendKey(String hex) throws SQLException {
+    if (hex == null || hex.length() != 32) {
+      throw new IllegalArgumentException(
+          table.name() + ": event_key must be 32 hex digits, got " + hex);
+    }
+    appender.appendUUID(
+        Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16));
+  }
+
+  private void appendValue(Column c, Object v) throws SQLException {
+    if (v == null) {
+      appender.appendNull();
+      return;
+    }
+    switch (c.type()) {
+      case "STRING", "JSON" -> appender.append(v.toString()); // RawJson and JSON text alike
+      case "INT64" -> appender.append(((Number) v).longValue());
+      case "FLOAT64" -> appender.append(((Number) v).doubleValue());
+      case "BOOL" -> appender.append((boolean) (Boolean) v);
+      case "DATE" -> appender.append((LocalDate) v);
+      case "TIMESTAMP" -> appender.appendEpochMicros(micros((Instant) v));
+      case "RECORD" -> {
+        Object[] fields = (Object[]) v;
+        appender.beginStruct();
+        for (int f = 0; f < c.fields().size(); f++) {
+          appendValue(c.fields().get(f), fields[f]);
+        }
+        appender.endStruct();
+      }
+      default -> throw new IllegalArgumentException("no DuckDB value for " + c.type());
+    }
+  }
+
+  private void appendString(String s) throws SQLException {
+    if (s == null) {
+      appender.appendNull();
+    } else {
+      appender.append(s);
+    }
+  }
+
+  static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  /** A list of records as JSON text, for the cast on insert. */
+  private static String json(Column c, Object v) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (Object item : (List<?>) v) {
+        writeRecord(g, c.fields(), (Object[]) item);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON to a string", e);
+    }
+    return out.toString();
+  }
+
+  private static void writeRecord(JsonGenerator g, List<Column> fields, Object[] values)
+      throws IOException {
+    g.writeStartObject();
+    for (int i = 0; i < fields.size(); i++) {
+      Object v = values[i];
+      if (v == null) {
+        continue;
+      }
+      Column f = fields.get(i);
+      g.writeFieldName(f.name());
+      if (v instanceof Object[] nested) {
+        writeRecord(g, f.fields(), nested);
+      } else if (v instanceof RawJson raw) {
+        g.writeRawValue(raw.toString());
+      } else if (v instanceof Long l) {
+        g.writeNumber(l);
+      } else if (v instanceof Double d) {
+        g.writeNumber(d);
+      } else if (v instanceof Boolean b) {
+        g.writeBoolean(b);
+      } else {
+        g.writeString(v.toString()); // String, Instant (ISO-8601 UTC), LocalDate
+      }
+    }
+    g.writeEndObject();
+  }
+
+  /** Flushes what was appended into the staging table. */
+  @Override
+  public void close() throws SQLException {
+    appender.close();
+  }
+}
