@@ -1,11 +1,11 @@
 package io.deezwatts.bench;
 
-import io.deezwatts.cli.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.BulkDecoder;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -22,10 +22,18 @@ public final class SampleBulk {
    * events is a duplicate of another's.
    */
   public static byte[] dataStreams(int events, long seed, long firstId) {
+    return dataStreams(events, seed, firstId, Instant.parse("2026-11-20T06:00:00Z"));
+  }
+
+  /**
+   * As {@link #dataStreams(int, long, long)}, with times from {@code start} on (about 0.73 s
+   * apart): a feed's bulks follow each other in time, as a soak's should.
+   */
+  public static byte[] dataStreams(int events, long seed, long firstId, Instant start) {
     Random r = new Random(seed);
     StringBuilder sb = new StringBuilder(events * 180).append('[');
     long id = firstId;
-    Instant t = Instant.parse("2026-11-20T06:00:00Z");
+    Instant t = start;
     for (int i = 0; i < events; i++) {
       if (i > 0) {
         sb.append(",\n");

@@ -8,7 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -19,7 +21,8 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>tables keyed by {@code event_key VARCHAR PRIMARY KEY} (up to 0.1) are rebuilt without the
  *       key index, with {@code event_key} as a {@code UUID};
- *   <li>columns the catalog has gained since are added (nullable: old rows have no value).
+ *   <li>tables whose columns differ from the catalog's (a column added since) are rebuilt with the
+ *       catalog's columns in its order, which the Appender relies on; old rows get NULL there.
  * </ul>
  *
  * Each table is migrated in its own transaction: an interrupted migration leaves every table either
@@ -45,10 +48,10 @@ final class DuckDbMigration {
       if (existing.isEmpty()) {
         continue; // a new file, or a new table: created as it is now
       }
-      if ("VARCHAR".equals(existing.get(DuckDbSchema.KEY))) {
-        rekey(t, existing);
-      } else {
-        addMissingColumns(t, existing);
+      List<String> wanted = t.columns().stream().map(Column::name).toList();
+      if ("VARCHAR".equals(existing.get(DuckDbSchema.KEY))
+          || !new ArrayList<>(existing.keySet()).equals(wanted)) {
+        rebuild(t, existing);
       }
     }
   }
@@ -69,14 +72,15 @@ final class DuckDbMigration {
     return columns;
   }
 
-  private void rekey(TableSpec t, Map<String, String> existing) throws SQLException {
+  private void rebuild(TableSpec t, Map<String, String> existing) throws SQLException {
     long rows = count(t.name());
     LOG.info(
         "migrating "
             + t.name()
             + " ("
             + rows
-            + " rows) from the keyed layout: event_key becomes a UUID, the key index goes");
+            + " rows) to this release's layout: event_key a UUID, no key index, the catalog's"
+            + " columns");
     StringBuilder select = new StringBuilder();
     for (int i = 0; i < t.columns().size(); i++) {
       Column c = t.columns().get(i);
@@ -125,23 +129,6 @@ final class DuckDbMigration {
       throw e;
     } finally {
       connection.setAutoCommit(auto);
-    }
-  }
-
-  private void addMissingColumns(TableSpec t, Map<String, String> existing) throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      for (Column c : t.columns()) {
-        if (!existing.containsKey(c.name())) {
-          LOG.info("adding column " + t.name() + "." + c.name() + " (new in the catalog)");
-          s.execute(
-              "ALTER TABLE "
-                  + t.name()
-                  + " ADD COLUMN "
-                  + DuckDbSchema.quote(c.name())
-                  + ' '
-                  + DuckDbSchema.type(c));
-        }
-      }
     }
   }
 

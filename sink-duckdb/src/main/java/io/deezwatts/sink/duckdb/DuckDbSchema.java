@@ -13,8 +13,8 @@ import java.util.List;
  * <p>There is no primary key: DuckDB's key index is not buffer-managed, so it would grow with the
  * table without bound. {@code event_key} is stored as a 16-byte {@code UUID} (the key's 128 bits)
  * and the views show it as BigQuery does, 32 lowercase hex digits. Each bulk is appended to a
- * temporary staging table first ({@link #stagingName}); {@link DuckDbStore} inserts only the rows
- * whose key is not already stored.
+ * temporary table first ({@link #STAGED_KEYS}) to find those already stored; {@link DuckDbStore}
+ * appends only the others.
  */
 public final class DuckDbSchema {
   /** The column every table is keyed by. */
@@ -59,6 +59,18 @@ public final class DuckDbSchema {
       }
     }
     return sb.append(')').toString();
+  }
+
+  /** The temporary table a bulk's keys are appended to, to look them up in one query. */
+  static final String STAGED_KEYS = "stage_keys";
+
+  static String createStagedKeys() {
+    return "CREATE OR REPLACE TEMP TABLE " + STAGED_KEYS + " (event_key UUID)";
+  }
+
+  /** Whether a table's new rows go through a staging table: it has a list of records. */
+  static boolean needsStaging(TableSpec t) {
+    return t.columns().stream().anyMatch(DuckDbSchema::stagedAsJson);
   }
 
   /** The temporary table a bulk's rows for {@code t} are appended to. */

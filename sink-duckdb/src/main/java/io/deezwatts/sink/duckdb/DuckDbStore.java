@@ -10,15 +10,23 @@ import io.deezwatts.core.sink.WriteResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -35,7 +43,6 @@ final class DuckDbStore {
   private final Path file;
   private final Catalog catalog;
   private final DuckDBConnection connection;
-  private final Map<TableSpec, String> keyLookups = new HashMap<>();
   private final Thread checkpointAtExit;
   private QueryServer queries;
   private int handles;
@@ -61,8 +68,11 @@ final class DuckDbStore {
         for (String ddl : DuckDbSchema.statements(catalog)) {
           s.execute(ddl);
         }
+        s.execute(DuckDbSchema.createStagedKeys());
         for (TableSpec t : catalog.tables()) {
-          s.execute(DuckDbSchema.createTable(t, true));
+          if (DuckDbSchema.needsStaging(t)) {
+            s.execute(DuckDbSchema.createTable(t, true));
+          }
         }
       }
     } catch (SQLException | RuntimeException e) {
@@ -144,45 +154,61 @@ final class DuckDbStore {
   }
 
   /**
-   * Stores a batch in one transaction: rows are appended to staging tables, then only the rows
-   * whose {@code event_key} is not stored yet are inserted.
+   * Stores a batch in one transaction: per table, the bulk's own duplicates are dropped, its keys
+   * are looked up in the table ({@link #present}), and only the rows whose key is not there are
+   * appended.
    *
    * @throws SinkException transient when the file is locked or an I/O error occurs; permanent for
    *     any other database error. Nothing of the batch is stored then.
    */
   synchronized WriteResult write(SinkBatch batch) throws SinkException {
-    Map<TableSpec, List<Row>> byTable = new LinkedHashMap<>();
+    Map<TableSpec, Map<UUID, IntFunction<Object>>> byTable = new LinkedHashMap<>();
+    Map<TableSpec, long[]> times = new HashMap<>();
+    long rows = batch.rows().size();
     for (Row row : batch.rows()) {
-      byTable.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+      byTable
+          .computeIfAbsent(row.table(), t -> new LinkedHashMap<>())
+          .putIfAbsent(RowAppender.key(row.eventKey()), row::value);
+    }
+    for (Map.Entry<TableSpec, Map<UUID, IntFunction<Object>>> e : byTable.entrySet()) {
+      long[] t = new long[e.getValue().size()];
+      int i = 0;
+      for (IntFunction<Object> values : e.getValue().values()) {
+        t[i++] = RowAppender.micros((Instant) values.apply(2)); // time: never null in a row
+      }
+      times.put(e.getKey(), t);
+    }
+    Map<UUID, IntFunction<Object>> quarantine = new LinkedHashMap<>();
+    for (QuarantineEntry entry : batch.quarantine()) {
+      Object[] values = batch.quarantineValues(entry);
+      quarantine.putIfAbsent(RowAppender.key(entry.eventKey()), i -> values[i]);
+    }
+    TableSpec q = quarantine.isEmpty() ? null : catalog.quarantineTable();
+    if (q != null) {
+      byTable.put(q, quarantine);
     }
     List<TableSpec> staged = new ArrayList<>();
     long stored = 0;
     long quarantined = 0;
     try {
       connection.setAutoCommit(false);
-      for (Map.Entry<TableSpec, List<Row>> e : byTable.entrySet()) {
+      for (Map.Entry<TableSpec, Map<UUID, IntFunction<Object>>> e : byTable.entrySet()) {
         TableSpec t = e.getKey();
-        staged.add(t);
-        try (StagingAppender a = new StagingAppender(connection, t)) {
-          for (Row row : e.getValue()) {
-            a.append(row::value);
-          }
+        Map<UUID, IntFunction<Object>> fresh = e.getValue();
+        long[] t0 = times.get(t);
+        fresh.keySet().removeAll(present(t, fresh.keySet(), t0 == null ? null : TimeRanges.of(t0)));
+        if (DuckDbSchema.needsStaging(t)) {
+          staged.add(t);
         }
-        stored += insertNew(t, TimeRanges.of(e.getValue()));
-      }
-      if (!batch.quarantine().isEmpty()) {
-        TableSpec q = catalog.quarantineTable();
-        staged.add(q);
-        try (StagingAppender a = new StagingAppender(connection, q)) {
-          for (QuarantineEntry entry : batch.quarantine()) {
-            Object[] values = batch.quarantineValues(entry);
-            a.append(i -> values[i]);
-          }
+        land(t, fresh.values());
+        if (t.equals(q)) {
+          quarantined = fresh.size();
+        } else {
+          stored += fresh.size();
         }
-        quarantined = insertNew(q, null);
       }
       connection.commit();
-      return new WriteResult(stored, batch.rows().size() - stored, quarantined, 0);
+      return new WriteResult(stored, rows - stored, quarantined, 0);
     } catch (SQLException e) {
       rollback();
       String m = String.valueOf(e.getMessage());
@@ -200,36 +226,64 @@ final class DuckDbStore {
   }
 
   /**
-   * Inserts the staged rows whose key is not in {@code t}: duplicates within the bulk first, then
-   * keys already stored. The lookup reads only the row groups whose {@code time} min/max overlaps
-   * the bulk's ranges, and builds its hash table on the bulk's keys, so neither memory nor time
-   * grows with the table when bulks are recent.
+   * The keys of {@code keys} already in {@code t}. The lookup reads only the row groups whose
+   * {@code time} min/max overlaps the bulk's spans (all of a table without {@code time}) and builds
+   * its hash table on the bulk's keys, so its memory does not grow with the table.
    */
-  private long insertNew(TableSpec t, TimeRanges ranges) throws SQLException {
-    String sql =
-        keyLookups
-            .computeIfAbsent(t, DuckDbStore::insertNewSql)
-            .replace("/*RANGES*/", ranges == null ? "TRUE" : ranges.predicate("k.time"));
-    try (Statement s = connection.createStatement()) {
-      return s.executeUpdate(sql);
+  private Set<UUID> present(TableSpec t, Set<UUID> keys, TimeRanges ranges) throws SQLException {
+    Set<UUID> found = new HashSet<>();
+    if (keys.isEmpty()) {
+      return found;
     }
+    try (DuckDBAppender a = connection.createAppender("temp", "main", DuckDbSchema.STAGED_KEYS)) {
+      for (UUID k : keys) {
+        a.beginRow().appendUUID(k.getMostSignificantBits(), k.getLeastSignificantBits()).endRow();
+      }
+    }
+    String sql =
+        "SELECT k.event_key FROM "
+            + t.name()
+            + " k WHERE "
+            + (ranges == null ? "TRUE" : ranges.predicate("k.time"))
+            + " AND k.event_key IN (SELECT event_key FROM "
+            + DuckDbSchema.STAGED_KEYS
+            + ")";
+    try (Statement s = connection.createStatement()) {
+      try (ResultSet rs = s.executeQuery(sql)) {
+        while (rs.next()) {
+          found.add(rs.getObject(1, UUID.class));
+        }
+      }
+      s.execute("DELETE FROM " + DuckDbSchema.STAGED_KEYS);
+    }
+    return found;
   }
 
-  private static String insertNewSql(TableSpec t) {
-    String stage = DuckDbSchema.stagingName(t);
-    return "INSERT INTO "
-        + t.name()
-        + " ("
-        + columnList(t)
-        + ") SELECT "
-        + DuckDbSchema.stagedSelectList(t, "s")
-        + " FROM (SELECT DISTINCT ON (event_key) * FROM "
-        + stage
-        + ") s WHERE s.event_key NOT IN (SELECT k.event_key FROM "
-        + t.name()
-        + " k WHERE /*RANGES*/ AND k.event_key IN (SELECT event_key FROM "
-        + stage
-        + "))";
+  /** Appends rows to {@code t}: straight in, or through its staging table and a cast. */
+  private void land(TableSpec t, Collection<IntFunction<Object>> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    boolean staging = DuckDbSchema.needsStaging(t);
+    try (RowAppender a = new RowAppender(connection, t, staging)) {
+      for (IntFunction<Object> row : rows) {
+        a.append(row);
+      }
+    }
+    if (staging) {
+      try (Statement s = connection.createStatement()) {
+        s.executeUpdate(
+            "INSERT INTO "
+                + t.name()
+                + " ("
+                + columnList(t)
+                + ") SELECT "
+                + DuckDbSchema.stagedSelectList(t, "s")
+                + " FROM "
+                + DuckDbSchema.stagingName(t)
+                + " s");
+      }
+    }
   }
 
   static String columnList(TableSpec t) {
@@ -244,6 +298,7 @@ final class DuckDbStore {
     try {
       connection.setAutoCommit(true);
       try (Statement s = connection.createStatement()) {
+        s.execute("DELETE FROM " + DuckDbSchema.STAGED_KEYS);
         for (TableSpec t : staged) {
           s.execute("DELETE FROM " + DuckDbSchema.stagingName(t));
         }

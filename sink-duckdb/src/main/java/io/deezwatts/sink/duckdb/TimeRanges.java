@@ -1,6 +1,5 @@
 package io.deezwatts.sink.duckdb;
 
-import io.deezwatts.core.decode.Row;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,15 +23,6 @@ final class TimeRanges {
   private TimeRanges(long[] from, long[] to) {
     this.from = from;
     this.to = to;
-  }
-
-  /** The spans of the rows' {@code time} (column 2 of every feed table, never null). */
-  static TimeRanges of(List<Row> rows) {
-    long[] t = new long[rows.size()];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = StagingAppender.micros(rows.get(i).time());
-    }
-    return of(t);
   }
 
   static TimeRanges of(long[] micros) {

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.catalog.Catalog;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -92,16 +97,24 @@ class QueryServerTest {
         assertEquals(401, res.statusCode(), String.valueOf(auth));
         assertFalse(res.body().contains(p.getProperty("token")));
       }
-      HttpResponse<String> big =
-          http.send(
-              HttpRequest.newBuilder(uri)
-                  .header("Authorization", "Bearer " + p.getProperty("token"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "SELECT '" + "x".repeat(QueryServer.MAX_QUERY_BYTES) + "'"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertEquals(413, big.statusCode());
+      // Refused from the header alone, before any of the body is read.
+      try (Socket socket =
+          new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(p.getProperty("port")))) {
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /sql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                        + p.getProperty("token")
+                        + "\r\nContent-Length: "
+                        + (QueryServer.MAX_QUERY_BYTES + 1)
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        String status =
+            new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
+      }
     }
     assertFalse(Files.exists(endpoint), "removed at close");
     assertTrue(RunningStore.find(file).isEmpty());

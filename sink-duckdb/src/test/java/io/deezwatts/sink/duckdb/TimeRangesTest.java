@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class TimeRangesTest {
   private static long us(String t) {
-    return StagingAppender.micros(Instant.parse(t));
+    return RowAppender.micros(Instant.parse(t));
   }
 
   @Test

@@ -11,29 +11,39 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.IntFunction;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Appends rows to a staging table through DuckDB's Appender: values go straight into DuckDB's
- * column vectors, with no text format in between. Values are positional, as core's {@code Row}
- * holds them (see {@link io.deezwatts.core.decode.Row}).
+ * Appends rows to a table through DuckDB's Appender: values go straight into DuckDB's column
+ * vectors, with no text format in between. Values are positional, in the catalog's column order, as
+ * core's {@code Row} holds them (see {@link io.deezwatts.core.decode.Row}); the table's columns
+ * must be in that order ({@link DuckDbMigration} keeps them so).
  */
-final class StagingAppender implements AutoCloseable {
+final class RowAppender implements AutoCloseable {
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private final TableSpec table;
   private final List<Column> columns;
   private final DuckDBAppender appender;
+  private final boolean staging;
 
   /**
-   * @throws SQLException when the staging table does not exist or the connection is closed
+   * Appends to {@code table} itself ({@code staging} false), or to its temporary staging table,
+   * where lists of records are JSON text ({@link DuckDbSchema#stagedAsJson}).
+   *
+   * @throws SQLException when the table does not exist or the connection is closed
    */
-  StagingAppender(DuckDBConnection connection, TableSpec table) throws SQLException {
+  RowAppender(DuckDBConnection connection, TableSpec table, boolean staging) throws SQLException {
     this.table = table;
     this.columns = table.columns();
-    this.appender = connection.createAppender("temp", "main", DuckDbSchema.stagingName(table));
+    this.staging = staging;
+    this.appender =
+        staging
+            ? connection.createAppender("temp", "main", DuckDbSchema.stagingName(table))
+            : connection.createAppender("main", table.name());
   }
 
   /**
@@ -49,7 +59,7 @@ final class StagingAppender implements AutoCloseable {
       Object v = values.apply(i);
       if (i == 0 && c.name().equals(DuckDbSchema.KEY)) {
         appendKey((String) v);
-      } else if (DuckDbSchema.stagedAsJson(c)) {
+      } else if (staging && DuckDbSchema.stagedAsJson(c)) {
         appendString(v == null ? null : json(c, v));
       } else {
         appendValue(c, v);
@@ -59,11 +69,20 @@ final class StagingAppender implements AutoCloseable {
   }
 
   private void appendKey(String hex) throws SQLException {
+    UUID k = key(hex);
+    appender.appendUUID(k.getMostSignificantBits(), k.getLeastSignificantBits());
+  }
+
+  /**
+   * An {@code event_key} (32 hex digits, 128 bits) as the UUID DuckDB stores.
+   *
+   * @throws IllegalArgumentException when it is not 32 hex digits
+   */
+  static UUID key(String hex) {
     if (hex == null || hex.length() != 32) {
-      throw new IllegalArgumentException(
-          table.name() + ": event_key must be 32 hex digits, got " + hex);
+      throw new IllegalArgumentException("event_key must be 32 hex digits, got " + hex);
     }
-    appender.appendUUID(
+    return new UUID(
         Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16));
   }
 
