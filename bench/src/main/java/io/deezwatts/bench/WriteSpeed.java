@@ -125,7 +125,9 @@ public final class WriteSpeed {
       // The table's columns as DuckDB infers them from all files (one file alone may hold only
       // nulls in a column), then one INSERT per file, as files arrive.
       s.execute(
-          "CREATE TABLE t AS SELECT * FROM read_json('" + dir.resolve("bulk-*.json") + "') LIMIT 0");
+          "CREATE TABLE t AS SELECT * FROM read_json('"
+              + dir.resolve("bulk-*.json")
+              + "') LIMIT 0");
       for (Path f : files) {
         s.execute("INSERT INTO t BY NAME SELECT * FROM read_json('" + f + "')");
       }

@@ -3,6 +3,9 @@ package io.deezwatts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.sink.duckdb.RunningStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -91,5 +94,32 @@ class IngestAndSqlCommandTest {
     CliRun bad = run("sql", "--sink", sink, "SELEC nonsense");
     assertEquals(1, bad.exit());
     assertTrue(bad.err().startsWith("deezwatts: "), bad.err());
+  }
+
+  @Test
+  void whileAnotherProcessHoldsTheFileSqlAsksItAndPrintsTheSame() throws Exception {
+    Path file = dir.resolve("held.duckdb");
+    String sink = "duckdb:" + file;
+    assertEquals(
+        0,
+        run("ingest", "--source", "data-streams", "--sink", sink, "../samples/data-streams.json")
+            .exit());
+    String query =
+        "SELECT type, event_key, count(*) AS n FROM vehicle_events GROUP BY ALL ORDER BY 2 LIMIT 3";
+    CliRun direct = run("sql", "--sink", sink, query);
+    assertEquals(0, direct.exit(), direct.err());
+    assertTrue(direct.out().lines().skip(2).findFirst().orElseThrow().matches(".*[0-9a-f]{32}.*"));
+    // What serve or the bridge does: hold the file (here, in this JVM, with its query channel).
+    try (DuckDbSink holder = new DuckDbSink(file, Catalog.standard())) {
+      assertTrue(RunningStore.find(file).isPresent(), "the holder offers queries");
+      CliRun held = run("sql", "--sink", sink, query);
+      assertEquals(0, held.exit(), held.err());
+      assertEquals(direct.out(), held.out(), "the same output through the holding process");
+      CliRun write = run("sql", "--sink", sink, "DELETE FROM vehicle_events");
+      assertEquals(1, write.exit());
+      assertTrue(write.err().startsWith("deezwatts: read-only"), write.err());
+    }
+    CliRun after = run("sql", "--sink", sink, "SELECT count(*) AS n FROM vehicle_events");
+    assertEquals("47", after.out().lines().skip(2).findFirst().orElseThrow().trim());
   }
 }
