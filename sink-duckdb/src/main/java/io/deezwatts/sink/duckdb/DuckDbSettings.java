@@ -17,7 +17,7 @@ record DuckDbSettings(String memoryLimit, String tempDirectory, int threads) {
   static final String MEMORY_LIMIT = "DEEZWATTS_DUCKDB_MEMORY_LIMIT";
   static final String TEMP_DIRECTORY = "DEEZWATTS_DUCKDB_TEMP_DIRECTORY";
   static final String THREADS = "DEEZWATTS_DUCKDB_THREADS";
-  static final String DEFAULT_MEMORY_LIMIT = "256MB";
+  static final String DEFAULT_MEMORY_LIMIT = "128MB";
   static final int DEFAULT_THREADS = 2;
 
   /**

@@ -39,13 +39,16 @@ final class QueryServer implements AutoCloseable {
   static final int MAX_QUERY_BYTES = 1 << 20;
 
   private final DuckDbStore store;
+  private final DuckDBConnection root;
   private final Path endpoint;
   private final byte[] token;
   private final HttpServer http;
   private final ExecutorService workers;
 
-  private QueryServer(DuckDbStore store, Path endpoint, byte[] token, HttpServer http) {
+  private QueryServer(
+      DuckDbStore store, DuckDBConnection root, Path endpoint, byte[] token, HttpServer http) {
     this.store = store;
+    this.root = root;
     this.endpoint = endpoint;
     this.token = token;
     this.http = http;
@@ -71,15 +74,22 @@ final class QueryServer implements AutoCloseable {
     try {
       HttpServer http =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+      // Queries get their own connections, duplicated from one that never runs a statement: the
+      // writer's is in use by another thread, in or out of a transaction.
       QueryServer server =
-          new QueryServer(store, endpoint, token.getBytes(StandardCharsets.US_ASCII), http);
+          new QueryServer(
+              store,
+              store.connection().duplicate(),
+              endpoint,
+              token.getBytes(StandardCharsets.US_ASCII),
+              http);
       http.createContext("/sql", server::handle);
       http.setExecutor(server.workers);
       http.start();
       RunningStore.write(
           endpoint, http.getAddress().getPort(), token, ProcessHandle.current().pid());
       return server;
-    } catch (IOException e) {
+    } catch (IOException | SQLException e) {
       throw new IllegalStateException(
           "cannot offer queries on " + store.file() + " to other processes: " + e.getMessage(), e);
     }
@@ -131,9 +141,9 @@ final class QueryServer implements AutoCloseable {
    * @throws SQLException when the query is not a single SELECT, or fails
    */
   String query(String sql) throws SQLException {
-    DuckDBConnection writer = store.connection();
-    try (DuckDBConnection c = writer.duplicate();
+    try (DuckDBConnection c = root.duplicate();
         Statement s = c.createStatement()) {
+      c.setAutoCommit(true);
       try (ResultSet check =
           s.executeQuery(
               "SELECT json_extract(json_serialize_sql('"
@@ -174,6 +184,11 @@ final class QueryServer implements AutoCloseable {
   public void close() {
     http.stop(0);
     workers.shutdownNow();
+    try {
+      root.close();
+    } catch (SQLException e) {
+      // Closing: the store's connection goes next.
+    }
     try {
       Files.deleteIfExists(endpoint);
     } catch (IOException e) {

@@ -67,6 +67,15 @@ class QueryServerTest {
       assertEquals(
           "n\n-\n5\n(1 row)\n",
           running.query("SELECT count(*) AS n FROM vehicle_events").orElseThrow().text());
+      // While a write is in progress the writer's connection is inside a transaction.
+      sink.connection().setAutoCommit(false);
+      try {
+        RunningStore.Answer during =
+            running.query("SELECT count(*) AS n FROM vehicle_events").orElseThrow();
+        assertTrue(during.ok(), during.text());
+      } finally {
+        sink.connection().setAutoCommit(true);
+      }
       RunningStore.Answer bad = running.query("SELECT nope FROM vehicle_events").orElseThrow();
       assertFalse(bad.ok());
       assertTrue(bad.text().contains("nope"), bad.text());
