@@ -247,9 +247,15 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** {@code http://ADDRESS:PORT/} for the address the server is bound to. */
-  static String url(InetSocketAddress address) {
-    String host = address.getAddress().getHostAddress();
+  /**
+   * {@code http://ADDRESS:PORT/} for the address the server is bound to; for the wildcard (Java
+   * binds {@code 0.0.0.0} as the dual-stack {@code ::}), the {@code --host} given.
+   */
+  private String url(InetSocketAddress address) {
+    String host =
+        address.getAddress().isAnyLocalAddress()
+            ? this.host
+            : address.getAddress().getHostAddress();
     int zone = host.indexOf('%');
     if (zone >= 0) {
       host = host.substring(0, zone);
