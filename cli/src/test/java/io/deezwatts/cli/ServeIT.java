@@ -176,8 +176,15 @@ class ServeIT {
     HttpResponse<String> anonymous = postStructuredEnvelope(port + 1, null);
     assertEquals(401, anonymous.statusCode(), anonymous.body());
     assertEquals("{\"error\":\"unauthorized\"}", anonymous.body());
-    assertEquals(401, postStructuredEnvelope(port + 1, "Bearer wrong").statusCode());
+    assertEquals(401, postStructuredEnvelope(port + 1, "Bearer not-the-s3cret").statusCode());
     assertEquals(401, postStructuredEnvelope(port + 1, basic("cc", TOKEN + "x")).statusCode());
+    ServeProcess serve = processes.get(0);
+    serve.awaitLine("Pub/Sub request from 127.0.0.1 refused: 401, no Authorization header", WAIT);
+    serve.awaitLine(
+        "Pub/Sub request from 127.0.0.1 refused: 401, the Authorization header does not carry",
+        WAIT);
+    assertFalse(serve.output().contains("not-the-s3cret"), "refusals never log the credential");
+    assertFalse(serve.output().contains(TOKEN + "x"), "refusals never log the credential");
 
     // Pub/Sub, structured mode: the whole CloudEvent as JSON; the feed comes from an attribute.
     HttpResponse<String> structured = postStructuredEnvelope(port + 1, bearer);
@@ -426,32 +433,25 @@ class ServeIT {
 
   @Test
   void startupErrorsNameTheirCause() throws Exception {
-    ServeProcess newline =
-        ServeProcess.start(
-            ServeProcess.freePortPair(),
-            Map.of("DEEZWATTS_HTTP_TOKEN", TOKEN + "\n"),
-            "--sink",
-            "duckdb:" + dir.resolve("never.duckdb"));
-    processes.add(newline);
-    assertEquals(1, newline.awaitExit(WAIT), newline.output());
-    assertEquals(
+    assertStartFails(
+        Map.of("DEEZWATTS_HTTP_TOKEN", TOKEN + "\n"),
         "deezwatts: DEEZWATTS_HTTP_TOKEN: push secret must not begin or end with whitespace (a"
-            + " trailing newline?)",
-        newline.output().strip());
-
-    ServeProcess deadline =
-        ServeProcess.start(
-            ServeProcess.freePortPair(),
-            Map.of("DEEZWATTS_DEADLINE_SECONDS", "soon"),
-            "--sink",
-            "duckdb:" + dir.resolve("never.duckdb"));
-    processes.add(deadline);
-    assertEquals(1, deadline.awaitExit(WAIT), deadline.output());
-    assertEquals(
+            + " trailing newline?)");
+    assertStartFails(
+        Map.of("DEEZWATTS_DEADLINE_SECONDS", "soon"),
         "deezwatts: cannot start HttpIngestFunction: DEEZWATTS_DEADLINE_SECONDS must be a whole"
-            + " number of seconds",
-        deadline.output().strip());
+            + " number of seconds");
     assertFalse(Files.exists(dir.resolve("never.duckdb")), "nothing is created");
+  }
+
+  /** Starts serve with {@code env} and expects exit status 1 and exactly {@code message}. */
+  private void assertStartFails(Map<String, String> env, String message) throws Exception {
+    ServeProcess p =
+        ServeProcess.start(
+            ServeProcess.freePortPair(), env, "--sink", "duckdb:" + dir.resolve("never.duckdb"));
+    processes.add(p);
+    assertEquals(1, p.awaitExit(WAIT), p.output());
+    assertEquals(message, p.output().strip());
   }
 
   @Test

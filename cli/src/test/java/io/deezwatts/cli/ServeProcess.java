@@ -19,13 +19,13 @@ import java.util.concurrent.TimeUnit;
  * {@code deezwatts serve} from the built jar, in its own process, with its output (stdout and
  * stderr) collected line by line so that a test can wait for a line instead of sleeping.
  */
-final class ServeProcess implements AutoCloseable {
-  static final String TOKEN = "s3cret-for-tests";
-  static final String READY = "Stop with Ctrl-C.";
+public final class ServeProcess implements AutoCloseable {
+  public static final String TOKEN = "s3cret-for-tests";
+  public static final String READY = "Stop with Ctrl-C.";
   private static final Duration START = Duration.ofSeconds(60);
 
-  final Process process;
-  final int port;
+  public final Process process;
+  public final int port;
   private final List<String> lines = new ArrayList<>();
   private boolean ended;
 
@@ -41,7 +41,8 @@ final class ServeProcess implements AutoCloseable {
    * Starts {@code serve --port PORT} with {@code DEEZWATTS_HTTP_TOKEN} set to {@link #TOKEN}
    * (unless {@code env} replaces it) and the extra arguments; does not wait for it.
    */
-  static ServeProcess start(int port, Map<String, String> env, String... args) throws IOException {
+  public static ServeProcess start(int port, Map<String, String> env, String... args)
+      throws IOException {
     Path jar = Path.of("target/deezwatts.jar").toAbsolutePath();
     assertTrue(Files.isRegularFile(jar), "the CLI jar is built before integration tests");
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString(), "serve"));
@@ -54,7 +55,7 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** Starts serve on a free pair of ports and waits until it says it is ready. */
-  static ServeProcess ready(Map<String, String> env, String... args) throws Exception {
+  public static ServeProcess ready(Map<String, String> env, String... args) throws Exception {
     ServeProcess serve = start(freePortPair(), env, args);
     serve.awaitLine(READY, START);
     return serve;
@@ -87,7 +88,7 @@ final class ServeProcess implements AutoCloseable {
    * @throws AssertionError with everything printed so far when the process ends or the wait times
    *     out first
    */
-  synchronized String awaitLine(String text, Duration timeout) throws InterruptedException {
+  public synchronized String awaitLine(String text, Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     int seen = 0;
     while (true) {
@@ -112,12 +113,12 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** Everything printed so far. */
-  synchronized String output() {
+  public synchronized String output() {
     return String.join("\n", lines);
   }
 
   /** Waits for the process to exit by itself and returns its status. */
-  int awaitExit(Duration timeout) throws InterruptedException {
+  public int awaitExit(Duration timeout) throws InterruptedException {
     assertTrue(
         process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS),
         "serve did not exit:\n" + output());
@@ -125,12 +126,12 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** Sends SIGTERM, leaving the output readable ({@link Process#destroy} would close it). */
-  void sigterm() {
+  public void sigterm() {
     process.toHandle().destroy();
   }
 
   /** Sends SIGTERM and waits for the exit status. */
-  int terminate() throws InterruptedException {
+  public int terminate() throws InterruptedException {
     sigterm();
     return awaitExit(Duration.ofSeconds(60));
   }
@@ -146,7 +147,7 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** A port P such that P and P+1 are both free on 127.0.0.1 right now. */
-  static int freePortPair() throws IOException {
+  public static int freePortPair() throws IOException {
     for (int attempt = 0; attempt < 20; attempt++) {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
