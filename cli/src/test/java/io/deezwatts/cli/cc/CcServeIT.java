@@ -3,28 +3,23 @@ package io.deezwatts.cli.cc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deezwatts.cli.ServeProcess;
 import io.deezwatts.core.cc.FakeConnectedCars;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,13 +36,12 @@ class CcServeIT {
 
   @TempDir Path dir;
   FakeConnectedCars cc;
-  Process serve;
+  ServeProcess serve;
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (serve != null && serve.isAlive()) {
-      serve.destroy();
-      serve.waitFor(20, TimeUnit.SECONDS);
+    if (serve != null) {
+      serve.close();
     }
     if (cc != null) {
       cc.close();
@@ -92,8 +86,7 @@ class CcServeIT {
         cc.streamPairs(),
         "1337's request failed in the outage; the daily reconcile adds it");
 
-    serve.destroy();
-    assertTrue(serve.waitFor(20, TimeUnit.SECONDS));
+    assertEquals(0, serve.terminate(), serve.output());
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM admin_events")) {
@@ -102,74 +95,22 @@ class CcServeIT {
     }
   }
 
-  private int serve(Path db, Map<String, String> ccEnv) throws IOException {
-    int port = freePortPair();
-    Path jar = Path.of("target/deezwatts.jar").toAbsolutePath();
-    assertTrue(Files.isRegularFile(jar), "the CLI jar is built before integration tests");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                jar.toString(),
-                "serve",
-                "--port",
-                "" + port,
-                "--sink",
-                "duckdb:" + db)
-            .redirectErrorStream(true);
-    pb.environment().put("DEEZWATTS_HTTP_TOKEN", TOKEN);
-    pb.environment().put("DEEZWATTS_CC_AUTO_STREAM_TOPICS", "87");
-    pb.environment().putAll(ccEnv);
-    serve = pb.start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    String line;
-    while ((line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      if (line.startsWith("Stop with Ctrl-C")) {
-        Process p = serve;
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    p.getInputStream().transferTo(OutputStream.nullOutputStream());
-                  } catch (IOException ignored) {
-                    // the process ended
-                  }
-                },
-                "serve-output");
-        drain.setDaemon(true);
-        drain.start();
-        return port;
-      }
-    }
-    throw new AssertionError("serve exited before it was ready:\n" + seen);
+  private int serve(Path db, Map<String, String> ccEnv) throws Exception {
+    Map<String, String> env = new HashMap<>(ccEnv);
+    env.put("DEEZWATTS_HTTP_TOKEN", TOKEN);
+    env.put("DEEZWATTS_CC_AUTO_STREAM_TOPICS", "87");
+    serve = ServeProcess.ready(env, "--sink", "duckdb:" + db);
+    return serve.port;
   }
 
   private static HttpResponse<String> post(int port, String body)
       throws IOException, InterruptedException {
     return CLIENT.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/data-streams"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/data-streams"))
             .timeout(Duration.ofSeconds(60))
             .header("Authorization", "Bearer " + TOKEN)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      try (ServerSocket next = new ServerSocket(port + 1)) {
-        return port;
-      } catch (IOException busy) {
-        // try another pair
-      }
-    }
-    throw new IOException("no two free adjacent ports");
   }
 }
