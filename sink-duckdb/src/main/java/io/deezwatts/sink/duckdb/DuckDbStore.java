@@ -208,6 +208,8 @@ final class DuckDbStore {
         }
       }
       connection.commit();
+      // The log is made anew after each checkpoint, with the process's umask: keep it private.
+      LocalFiles.restrict(file);
       return new WriteResult(stored, rows - stored, quarantined, 0);
     } catch (SQLException e) {
       rollback();

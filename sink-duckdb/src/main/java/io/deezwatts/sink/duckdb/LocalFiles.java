@@ -3,6 +3,7 @@ package io.deezwatts.sink.duckdb;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
@@ -39,15 +40,14 @@ final class LocalFiles {
   /** The database file and its write-ahead log: owner read and write only. */
   static void restrict(Path database) {
     restrict(database, "rw-------");
-    Path wal = database.resolveSibling(database.getFileName() + ".wal");
-    if (Files.exists(wal)) {
-      restrict(wal, "rw-------");
-    }
+    restrict(database.resolveSibling(database.getFileName() + ".wal"), "rw-------");
   }
 
   static void restrict(Path p, String permissions) {
     try {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
+    } catch (NoSuchFileException e) {
+      // No log right now (just checkpointed): nothing to protect.
     } catch (UnsupportedOperationException | IOException e) {
       // Not a POSIX file system (Windows): its ACLs apply.
     }

@@ -173,6 +173,9 @@ class DuckDbStoreTest {
     try (DuckDbSink sink = new DuckDbSink(file, Catalog.standard())) {
       sink.write(bulk(10, 1, "2026-11-20"), DEADLINE);
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+      Path wal = file.resolveSibling("private.duckdb.wal");
+      assertTrue(Files.exists(wal), "the write is in the log until a checkpoint");
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(wal)));
       assertFalse(Files.exists(spool), "a killed release's spool folder is removed");
       assertEquals(
           "rw-------",
