@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -498,6 +499,33 @@ class ServeIT {
           53,
           count(c, "SELECT count(*) FROM vehicle_events")
               + count(c, "SELECT count(*) FROM admin_events"));
+    }
+  }
+
+  @Test
+  void theStopTimeoutBoundsTheWaitForAStalledUpload() throws Exception {
+    ServeProcess serve =
+        ServeProcess.ready(
+            Map.of(), "--stop-timeout", "1", "--sink", "duckdb:" + dir.resolve("stalled.duckdb"));
+    processes.add(serve);
+    try (Socket socket = new Socket("127.0.0.1", serve.port)) {
+      socket.setSoTimeout(60_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + TOKEN
+                      + "\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertEquals(100, status(readHead(socket.getInputStream())));
+      long start = System.nanoTime();
+      serve.sigterm();
+      // The body never comes: without the bound, serve would wait for Jetty's 30 s idle timeout.
+      assertEquals(0, serve.awaitExit(WAIT), serve.output());
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertTrue(seconds < 20, "stopped after " + seconds + " s with --stop-timeout 1");
+      String rest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertFalse(rest.contains("200 OK"), "the unfinished bulk is not acknowledged: " + rest);
     }
   }
 

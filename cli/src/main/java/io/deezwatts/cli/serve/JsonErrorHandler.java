@@ -1,7 +1,9 @@
 package io.deezwatts.cli.serve;
 
 import io.deezwatts.core.decode.Limits;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -27,12 +29,12 @@ final class JsonErrorHandler extends ErrorHandler {
         switch (code) {
           case 401 -> "unauthorized";
           case 413 -> "the body is larger than " + Limits.MAX_BODY_BYTES + " bytes (32 MiB)";
-          default -> HttpStatus.getMessage(code).toLowerCase(java.util.Locale.ROOT);
+          default -> HttpStatus.getMessage(code).toLowerCase(Locale.ROOT);
         };
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(
         true,
-        java.nio.ByteBuffer.wrap(("{\"error\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8)),
+        ByteBuffer.wrap(("{\"error\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8)),
         callback);
   }
 }

@@ -10,7 +10,10 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -31,11 +34,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class LocalFunctionServer {
   /** Jetty's start and stop notices are noise beside serve's own banner; warnings still show. */
-  private static final java.util.logging.Logger JETTY_LOG =
-      java.util.logging.Logger.getLogger("org.eclipse.jetty");
+  private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 
   static {
-    JETTY_LOG.setLevel(java.util.logging.Level.WARNING);
+    JETTY_LOG.setLevel(Level.WARNING);
   }
 
   /** How long an upload may pause while stopping before its connection is closed. */
@@ -53,7 +55,7 @@ public final class LocalFunctionServer {
     this.host = host;
     this.port = port;
     QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("deezwatts-" + role.toLowerCase(java.util.Locale.ROOT).replace('/', '-'));
+    threads.setName("deezwatts-" + role.toLowerCase(Locale.ROOT).replace('/', '-'));
     this.server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
@@ -64,7 +66,8 @@ public final class LocalFunctionServer {
     connector.setReusePort(false);
     // While stopping, Jetty closes a connection idle for this long (1 s by default): an idle
     // keep-alive one, but also a bulk whose upload pauses. Give uploads more slack than that.
-    connector.setShutdownIdleTimeout(Math.min(SHUTDOWN_IDLE.toMillis(), stopTimeout.toMillis()));
+    connector.setShutdownIdleTimeout(
+        Math.max(1, Math.min(SHUTDOWN_IDLE.toMillis(), stopTimeout.toMillis())));
     server.addConnector(connector);
     server.setHandler(new GracefulHandler(handler));
     server.setStopTimeout(stopTimeout.toMillis());
