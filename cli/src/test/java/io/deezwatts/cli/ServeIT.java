@@ -294,4 +294,14 @@ class ServeIT {
     HttpResponse<String> message = postStructuredEnvelope(port + 1);
     assertFalse(message.statusCode() / 100 == 2, "Pub/Sub must redeliver: " + message.statusCode());
   }
+
+  @Test
+  void aSinkSettingNoRetryCanFixIs500NotARetry() throws Exception {
+    // The HTTP function opens the sink on the first push: "nosuch:" is served by no provider.
+    int port = serve("nosuch:somewhere", Map.of());
+    byte[] bulk = Files.readAllBytes(Path.of("../samples/data-streams.json"));
+    HttpResponse<String> push = post(port, "/data-streams", "Bearer " + TOKEN, bulk);
+    assertEquals(500, push.statusCode(), push.body());
+    assertFalse(push.body().contains("nosuch"), "the cause goes to the log: " + push.body());
+  }
 }

@@ -49,7 +49,7 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
         new Lazy<>(
             () ->
                 new IngestService(
-                    Sinks.open(settings.sinkUri(), env), StreamOnboarding.fromEnvironment(env)));
+                    Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env)));
   }
 
   /**

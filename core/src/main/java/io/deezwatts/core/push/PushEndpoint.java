@@ -6,6 +6,7 @@ import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
 import io.deezwatts.core.sink.SinkException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,17 @@ public final class PushEndpoint {
    */
   public static final PushResponse STORAGE_UNAVAILABLE =
       error(503, "storage is unavailable; retry the bulk");
+
+  /**
+   * What an adapter answers when the endpoint could not get ready: 500 for a configuration failure
+   * (a retry cannot help; the log names the setting), else {@link #STORAGE_UNAVAILABLE}. The cause
+   * goes to the log, never to the sender.
+   */
+  public static PushResponse notReady(StartupFailure failure) {
+    return failure.configuration()
+        ? error(500, "the function is not configured; see its log")
+        : STORAGE_UNAVAILABLE;
+  }
 
   /**
    * The endpoint the environment configures, for an ingest service given later. Reads {@code

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.SettingException;
+import io.deezwatts.core.ingest.StartupFailure;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
@@ -189,10 +191,12 @@ class PushEndpointTest {
     assertEquals("legacy-push", s.defaultFeed());
     assertEquals(Duration.ofSeconds(12), s.deadline());
     assertEquals("duckdb:./data/deezwatts.duckdb", s.sinkUri());
-    IllegalStateException noToken =
+    SettingException noToken =
         org.junit.jupiter.api.Assertions.assertThrows(
-            IllegalStateException.class, () -> PushSettings.httpToken(Map.of()));
+            SettingException.class, () -> PushSettings.httpToken(Map.of()));
     assertTrue(noToken.getMessage().contains("DEEZWATTS_HTTP_TOKEN"));
+    assertEquals("DEEZWATTS_HTTP_TOKEN", noToken.setting());
+    assertTrue(StartupFailure.of(noToken).configuration());
     org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class,
         () -> PushSettings.fromEnvironment(Map.of("DEEZWATTS_DEADLINE_SECONDS", "soon")));
