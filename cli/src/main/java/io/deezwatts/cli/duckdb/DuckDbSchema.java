@@ -18,6 +18,20 @@ public final class DuckDbSchema {
     List<String> sql = new ArrayList<>();
     for (TableSpec t : catalog.tables()) {
       sql.add(createTable(t));
+      if (t.name().equals(catalog.quarantineTable().name())) {
+        // Files from before quarantine schema version 2 lack its nullable columns (raw_encoding).
+        for (Column c : t.columns()) {
+          if (!"REQUIRED".equals(c.mode())) {
+            sql.add(
+                "ALTER TABLE "
+                    + t.name()
+                    + " ADD COLUMN IF NOT EXISTS "
+                    + quote(c.name())
+                    + ' '
+                    + type(c));
+          }
+        }
+      }
       sql.add(createDedupView(t));
     }
     return sql;
