@@ -45,6 +45,8 @@ class ServeIT {
 
   @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
+  private final java.util.concurrent.BlockingQueue<String> output =
+      new java.util.concurrent.LinkedBlockingQueue<>();
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -74,7 +76,7 @@ class ServeIT {
     while ((line = out.readLine()) != null) {
       seen.append(line).append('\n');
       if (line.startsWith("Stop with Ctrl-C")) {
-        Thread drain = new Thread(() -> drain(p.getInputStream()), "serve-output");
+        Thread drain = new Thread(() -> drain(out), "serve-output");
         drain.setDaemon(true);
         drain.start();
         assertTrue(seen.toString().contains("http://localhost:" + port + "/"), seen.toString());
@@ -87,23 +89,30 @@ class ServeIT {
     throw new AssertionError("serve exited before it was ready:\n" + seen);
   }
 
-  private static void drain(InputStream in) {
+  /** Keeps serve's output lines for {@link #awaitLine}. */
+  private void drain(BufferedReader in) {
     try {
-      in.transferTo(OutputStreamSink.INSTANCE);
+      String line;
+      while ((line = in.readLine()) != null) {
+        output.add(line);
+      }
     } catch (IOException ignored) {
       // The process ended.
     }
   }
 
-  /** Discards a process's output once the test no longer reads it. */
-  private static final class OutputStreamSink extends java.io.OutputStream {
-    static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-    @Override
-    public void write(int b) {}
-
-    @Override
-    public void write(byte[] b, int off, int len) {}
+  /** The first line serve writes (from now on) that matches, waiting up to 30 s for it. */
+  private String awaitLine(java.util.function.Predicate<String> wanted)
+      throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String line;
+    while ((line = output.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS))
+        != null) {
+      if (wanted.test(line)) {
+        return line;
+      }
+    }
+    throw new AssertionError("serve wrote no such line within 30 s");
   }
 
   private static int freePortPair() throws IOException {
@@ -123,11 +132,18 @@ class ServeIT {
 
   private static HttpResponse<String> post(int port, String path, String auth, byte[] body)
       throws IOException, InterruptedException {
+    return post(port, path, auth, body, Map.of());
+  }
+
+  private static HttpResponse<String> post(
+      int port, String path, String auth, byte[] body, Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
             .timeout(Duration.ofSeconds(60))
             .header("X-Request-Id", "req-" + path.hashCode())
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
     if (auth != null) {
       b.header("Authorization", auth);
     }
@@ -303,5 +319,49 @@ class ServeIT {
     HttpResponse<String> push = post(port, "/data-streams", "Bearer " + TOKEN, bulk);
     assertEquals(500, push.statusCode(), push.body());
     assertFalse(push.body().contains("nosuch"), "the cause goes to the log: " + push.body());
+  }
+
+  @Test
+  void onGoogleCloudEachBulkAndEachRefusalLogsOneJsonLine() throws Exception {
+    // K_SERVICE is what Cloud Run sets for a deployed function; terraform sets the project.
+    int port =
+        serve(
+            "duckdb:" + dir.resolve("logs.duckdb"),
+            Map.of("K_SERVICE", "deezwatts-http", "GOOGLE_CLOUD_PROJECT", "test-project"));
+    byte[] bulk = Files.readAllBytes(Path.of("../samples/data-streams.json"));
+    String trace = "0123456789abcdef0123456789abcdef";
+    HttpResponse<String> ok =
+        post(
+            port,
+            "/data-streams",
+            "Bearer " + TOKEN,
+            bulk,
+            Map.of("X-Cloud-Trace-Context", trace + "/42;o=1"));
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode line = JSON.readTree(awaitLine(l -> l.contains("\"outcome\":\"stored\"")));
+    assertEquals("INFO", line.path("severity").asText());
+    assertTrue(line.path("message").asText().startsWith("bulk stored"), line.toString());
+    assertEquals("data-streams", line.path("feed").asText());
+    assertEquals("http", line.path("source").asText());
+    assertEquals("req-" + "/data-streams".hashCode(), line.path("request_id").asText());
+    assertEquals(53, line.path("events").asInt());
+    assertEquals(53, line.path("stored").asInt());
+    assertEquals(0, line.path("quarantined").asInt());
+    assertTrue(line.path("duration_ms").isIntegralNumber(), line.toString());
+    assertEquals(
+        "projects/test-project/traces/" + trace,
+        line.path("logging.googleapis.com/trace").asText());
+    assertEquals(
+        "deezwatts-http", line.path("logging.googleapis.com/labels").path("function").asText());
+
+    HttpResponse<String> refused =
+        post(port, "/data-streams", "Bearer not-the-secret-" + TOKEN, bulk);
+    assertEquals(401, refused.statusCode());
+    String raw = awaitLine(l -> l.contains("\"outcome\":\"refused\""));
+    JsonNode refusal = JSON.readTree(raw);
+    assertEquals("WARNING", refusal.path("severity").asText());
+    assertEquals(401, refusal.path("status").asInt());
+    assertEquals("unauthorized", refusal.path("reason").asText());
+    assertFalse(raw.contains("not-the-secret"), "the credential is never logged: " + raw);
   }
 }

@@ -12,6 +12,7 @@ import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.sink.SinkException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,20 +130,18 @@ public final class EventHubIngest {
       IngestContext ingestContext =
           new IngestContext(
               now, IngestContext.Source.EVENTHUBS, null, origin.deliveryId(), origin.asMetadata());
+      long started = System.nanoTime();
       try {
         if (service == null) {
           throw notReady;
         }
         IngestOutcome outcome = service.ingest(feed, body, ingestContext, deadline);
+        LogFields.bulk(
+            log, feed, ingestContext, outcome, (System.nanoTime() - started) / 1_000_000);
         if (outcome.accepted()) {
           stored++;
         } else {
           rejected++;
-          log.warning(
-              "event "
-                  + origin.deliveryId()
-                  + " is not a bulk and was quarantined: "
-                  + outcome.error());
         }
       } catch (SinkException e) {
         failed.add(new Failed(body, feed, origin, e));
@@ -184,23 +183,41 @@ public final class EventHubIngest {
               f.body, f.feed, f.error.getMessage(), f.error.isTransient(), attempt + 1, f.origin);
       try {
         app.deadLetter().park(parked);
-        log.severe(
-            "parked bulk "
-                + describe(f.origin)
-                + " ("
-                + f.body.length
-                + " bytes) on the dead-letter hub: "
-                + f.error.getMessage());
+        LogFields.log(
+            log,
+            Level.SEVERE,
+            "parked bulk " + describe(f.origin) + " on the dead-letter hub",
+            "outcome",
+            "parked",
+            "feed",
+            f.feed,
+            "source",
+            "eventhubs",
+            "message_id",
+            f.origin.deliveryId(),
+            "bytes",
+            f.body.length,
+            "reason",
+            f.error.getMessage());
       } catch (DeadLetterHub.ParkingException | IllegalStateException e) {
-        log.log(
+        LogFields.log(
+            log,
             Level.SEVERE,
             "LOST unless replayed from the source hub: bulk "
                 + describe(f.origin)
-                + " could be neither stored ("
-                + f.error.getMessage()
-                + ") nor parked ("
-                + e.getMessage()
-                + ")");
+                + " could be neither stored nor parked",
+            "outcome",
+            "lost",
+            "feed",
+            f.feed,
+            "source",
+            "eventhubs",
+            "message_id",
+            f.origin.deliveryId(),
+            "reason",
+            f.error.getMessage(),
+            "parking_error",
+            e.getMessage());
         if (parkingFailure == null) {
           parkingFailure =
               e instanceof DeadLetterHub.ParkingException p

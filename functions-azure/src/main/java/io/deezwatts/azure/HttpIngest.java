@@ -85,7 +85,8 @@ public final class HttpIngest {
             feedPath(request.getUri() == null ? null : request.getUri().getPath()),
             name -> header(headers, name),
             contentLength(headers, body.length),
-            in);
+            in,
+            context.getLogger());
     if (answer.status() >= 500) {
       context
           .getLogger()

@@ -75,6 +75,15 @@ class EventHubIngestTest {
                 + " FROM vehicle_events WHERE message_id = '3/1201' LIMIT 1"));
     assertTrue(deadLetter.parked().isEmpty());
     assertTrue(context.logged(Level.INFO).contains("3 stored"), context.logged(Level.INFO));
+    // One line per bulk through the ExecutionContext logger, with the same fields as on GCP.
+    assertTrue(
+        context
+            .logged(Level.INFO)
+            .contains(
+                "bulk stored outcome=stored feed=data-streams source=eventhubs"
+                    + " message_id=3/1201 events="),
+        context.logged(Level.INFO));
+    assertTrue(context.logged(Level.INFO).contains(" duration_ms="), context.logged(Level.INFO));
   }
 
   @Test

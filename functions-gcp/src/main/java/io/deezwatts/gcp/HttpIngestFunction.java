@@ -6,6 +6,7 @@ import com.google.cloud.functions.HttpResponse;
 import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
 import io.deezwatts.core.sink.Sinks;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The endpoint Connected Cars pushes bulks to, on the Google Cloud Functions Framework. A thin
@@ -27,7 +30,7 @@ import java.util.function.Function;
  * admin events granting access start streams for those vehicles ({@link StreamOnboarding}).
  */
 public final class HttpIngestFunction implements HttpFunction {
-  private static final System.Logger LOG = System.getLogger(HttpIngestFunction.class.getName());
+  private static final Logger LOG = Logger.getLogger(HttpIngestFunction.class.getName());
   private final Lazy<PushEndpoint> endpoint;
 
   /** The constructor the Functions Framework calls; reads the environment. */
@@ -36,6 +39,7 @@ public final class HttpIngestFunction implements HttpFunction {
   }
 
   HttpIngestFunction(Map<String, String> env) {
+    CloudLogging.installIfOnGoogleCloud(env);
     Function<IngestService, PushEndpoint> configured = PushEndpoint.configured(env);
     this.endpoint =
         new Lazy<>(
@@ -59,7 +63,16 @@ public final class HttpIngestFunction implements HttpFunction {
       // Nothing is stored. A bad setting answers 500 (no retry can fix it), anything else 503; the
       // reason goes to the log, not to the sender.
       StartupFailure failure = StartupFailure.of(e);
-      LOG.log(System.Logger.Level.ERROR, failure.logLine());
+      LogFields.log(
+          LOG,
+          Level.SEVERE,
+          failure.logLine(),
+          "outcome",
+          "not_ready",
+          "status",
+          PushEndpoint.notReady(failure).status(),
+          "setting",
+          failure.setting());
       write(response, PushEndpoint.notReady(failure));
       return;
     }

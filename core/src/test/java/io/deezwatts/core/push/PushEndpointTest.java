@@ -285,4 +285,52 @@ class PushEndpointTest {
     assertEquals(415, r.status(), r.json());
     assertTrue(sink.batches.isEmpty());
   }
+
+  /** A logger that keeps what it is given, as Azure's ExecutionContext logger would pass it on. */
+  private static java.util.logging.Logger recording(List<String> lines) {
+    java.util.logging.Logger log = java.util.logging.Logger.getAnonymousLogger();
+    log.setUseParentHandlers(false);
+    log.addHandler(
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            lines.add(r.getLevel() + " " + r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        });
+    return log;
+  }
+
+  @Test
+  void eachBulkLogsOneLineWithItsFieldsAndEachRefusalItsStatusButNeverTheCredential() {
+    List<String> lines = new ArrayList<>();
+    java.util.logging.Logger log = recording(lines);
+    PushEndpoint e = endpoint(null);
+    byte[] good = GOOD.getBytes(StandardCharsets.UTF_8);
+    Map<String, String> headers = Map.of("Authorization", "Bearer ok", "X-Request-Id", "r-9");
+    e.handle(
+        "POST", "/data-streams", headers::get, good.length, new ByteArrayInputStream(good), log);
+    Map<String, String> wrong =
+        Map.of("Authorization", "Bearer hunter2-secret", "X-Request-Id", "r-10");
+    e.handle("POST", "/data-streams", wrong::get, good.length, new ByteArrayInputStream(good), log);
+
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "INFO bulk stored outcome=stored feed=data-streams source=http request_id=r-9"
+                    + " events=1 stored=1 quarantined=0 duration_ms=\\d+"),
+        lines.get(0));
+    assertEquals(
+        "WARNING push refused outcome=refused status=401 reason=unauthorized request_id=r-10"
+            + " path=/data-streams",
+        lines.get(1));
+    assertFalse(String.join("\n", lines).contains("hunter2"));
+  }
 }
