@@ -337,12 +337,7 @@ public final class ReplayCommand implements Callable<Integer> {
       try {
         return new PubSubBulkPublisher(p.topic(), feed, pubSubEndpoint(), compress, stats);
       } catch (IOException e) {
-        throw new CommandLine.ParameterException(
-            cl,
-            "no Google credentials for Pub/Sub ("
-                + e.getMessage()
-                + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
-                + " `gcloud auth application-default login`");
+        throw noCredentials(cl, e);
       }
     }
     Destination.EventHubs h = (Destination.EventHubs) destination;
@@ -387,6 +382,15 @@ public final class ReplayCommand implements Callable<Integer> {
               + ": "
               + e.getMessage());
     }
+  }
+
+  private static CommandLine.ParameterException noCredentials(CommandLine cl, IOException e) {
+    return new CommandLine.ParameterException(
+        cl,
+        "no Google credentials for Pub/Sub ("
+            + e.getMessage()
+            + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
+            + " `gcloud auth application-default login`");
   }
 
   /** Host:port of a Pub/Sub emulator or test server, or null for Pub/Sub itself. */
@@ -444,12 +448,7 @@ public final class ReplayCommand implements Callable<Integer> {
         return new PubSubSubscription(
             SubscriptionName.of(pubsub.group(1), pubsub.group(2)), pubSubEndpoint());
       } catch (IOException e) {
-        throw new CommandLine.ParameterException(
-            cl,
-            "no Google credentials for Pub/Sub ("
-                + e.getMessage()
-                + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
-                + " `gcloud auth application-default login`");
+        throw noCredentials(cl, e);
       }
     }
     Matcher hub = Destination.EVENT_HUBS.matcher(from);

@@ -67,26 +67,18 @@ public final class LogFields {
         logger,
         outcome.accepted() ? Level.INFO : Level.WARNING,
         outcome.accepted() ? "bulk stored" : "bulk rejected and quarantined raw",
-        "outcome",
-        outcome.accepted() ? "stored" : "rejected",
-        "feed",
-        feed,
-        "source",
-        context.source().wireName(),
-        "request_id",
-        context.requestId(),
-        "message_id",
-        context.messageId(),
-        "events",
-        outcome.events(),
-        "stored",
-        outcome.written().rowsStored(),
-        "quarantined",
-        outcome.written().quarantined(),
-        "duration_ms",
-        durationMs,
-        "reason",
-        outcome.error());
+        with(
+            origin(outcome.accepted() ? "stored" : "rejected", feed, context),
+            "events",
+            outcome.events(),
+            "stored",
+            outcome.written().rowsStored(),
+            "quarantined",
+            outcome.written().quarantined(),
+            "duration_ms",
+            durationMs,
+            "reason",
+            outcome.error()));
   }
 
   /** The line for a bulk that could not be stored: nothing of it may be acknowledged. */
@@ -101,20 +93,34 @@ public final class LogFields {
         logger,
         Level.WARNING,
         "bulk not stored",
-        "outcome",
-        retryable ? "failed_transient" : "failed",
-        "feed",
-        feed,
-        "source",
-        context.source().wireName(),
-        "request_id",
-        context.requestId(),
-        "message_id",
-        context.messageId(),
-        "duration_ms",
-        durationMs,
-        "reason",
-        reason);
+        with(
+            origin(retryable ? "failed_transient" : "failed", feed, context),
+            "duration_ms",
+            durationMs,
+            "reason",
+            reason));
+  }
+
+  /** The fields every bulk line starts with: its outcome, feed and where it came from. */
+  private static Object[] origin(String outcome, String feed, IngestContext context) {
+    return new Object[] {
+      "outcome",
+      outcome,
+      "feed",
+      feed,
+      "source",
+      context.source().wireName(),
+      "request_id",
+      context.requestId(),
+      "message_id",
+      context.messageId()
+    };
+  }
+
+  private static Object[] with(Object[] first, Object... more) {
+    Object[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 
   private String text() {

@@ -228,20 +228,7 @@ public final class PushEndpoint {
     if (signature != null) {
       String problem = signature.problem(headers.apply("X-Request-Signature"), bytes);
       if (problem != null) {
-        LogFields.log(
-            log,
-            java.util.logging.Level.WARNING,
-            "push refused",
-            "outcome",
-            "refused",
-            "status",
-            401,
-            "reason",
-            "X-Request-Signature " + problem,
-            "request_id",
-            requestId,
-            "path",
-            path);
+        logRefusal(log, requestId, path, 401, "X-Request-Signature " + problem);
         return error(401, "unauthorized");
       }
     }
@@ -310,6 +297,13 @@ public final class PushEndpoint {
 
   private static PushResponse refuse(
       Logger log, String requestId, String path, int status, String reason) {
+    logRefusal(log, requestId, path, status, reason);
+    return error(status, reason);
+  }
+
+  /** One line per refused request: its status and reason, never a credential. */
+  private static void logRefusal(
+      Logger log, String requestId, String path, int status, String reason) {
     LogFields.log(
         log,
         java.util.logging.Level.WARNING,
@@ -324,7 +318,6 @@ public final class PushEndpoint {
         requestId,
         "path",
         path);
-    return error(status, reason);
   }
 
   /**
