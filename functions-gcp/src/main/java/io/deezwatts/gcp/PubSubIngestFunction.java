@@ -9,6 +9,7 @@ import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
 import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.log.RequestTrace;
 import io.deezwatts.core.push.PushSettings;
@@ -106,8 +107,25 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
     Object traceparent = event.getExtension("traceparent");
     RequestTrace.set(RequestTrace.parse(null, traceparent == null ? null : traceparent.toString()));
     try {
+      IngestService ready;
+      try {
+        ready = service.get();
+      } catch (RuntimeException e) {
+        // Thrown on, so Pub/Sub redelivers (then dead-letters); the log names the setting.
+        LogFields.log(
+            LOG,
+            Level.SEVERE,
+            StartupFailure.of(e).logLine(),
+            "outcome",
+            "not_ready",
+            "message_id",
+            messageId,
+            "setting",
+            StartupFailure.of(e).setting());
+        throw e;
+      }
       IngestOutcome outcome =
-          service.get().ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
+          ready.ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
       LogFields.bulk(
           LOG, knownFeed(feed), context, outcome, (System.nanoTime() - started) / 1_000_000);
     } catch (SinkException e) {
