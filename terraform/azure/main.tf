@@ -80,6 +80,17 @@ resource "azurerm_eventhub_authorization_rule" "dead_letter_send" {
   manage              = false
 }
 
+# deezwatts replay --from eventhubs:NAMESPACE/deadletter reads parked bulks back with this.
+resource "azurerm_eventhub_authorization_rule" "replay_listen" {
+  name                = "replay-listen"
+  namespace_name      = azurerm_eventhub_namespace.this.name
+  eventhub_name       = azurerm_eventhub.dead_letter.name
+  resource_group_name = azurerm_resource_group.this.name
+  listen              = true
+  send                = false
+  manage              = false
+}
+
 resource "azurerm_eventhub_authorization_rule" "connected_cars_send" {
   name                = "connected-cars-send"
   namespace_name      = azurerm_eventhub_namespace.this.name

@@ -21,6 +21,12 @@ output "eventhub_send_connection_string" {
   sensitive   = true
 }
 
+output "deadletter_listen_connection_string" {
+  description = "Listen-only connection string of the dead-letter hub, for DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION (deezwatts replay --from)."
+  value       = azurerm_eventhub_authorization_rule.replay_listen.primary_connection_string
+  sensitive   = true
+}
+
 output "eventhub_namespace" {
   description = "Event Hubs namespace."
   value       = azurerm_eventhub_namespace.this.name

@@ -191,3 +191,17 @@ variable "enable_gcp_apis" {
   description = "Enable the Google APIs the federation and BigQuery need (IAM, IAM credentials, STS, BigQuery)."
   default     = true
 }
+
+# --- Alerts ---------------------------------------------------------------------------------------
+
+variable "alert_email" {
+  type        = string
+  description = "E-mail address the alerts go to (through the operators action group); null: only alert_action_group_ids."
+  default     = null
+}
+
+variable "alert_action_group_ids" {
+  type        = list(string)
+  description = "Ids of existing action groups the alerts also go to."
+  default     = []
+}

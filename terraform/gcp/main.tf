@@ -18,6 +18,8 @@ locals {
   base_env = {
     DEEZWATTS_SINK             = module.bigquery.sink_uri
     DEEZWATTS_DEADLINE_SECONDS = tostring(var.deadline_seconds)
+    # Structured logs name the trace as projects/PROJECT/traces/ID.
+    GOOGLE_CLOUD_PROJECT = var.project_id
   }
 
   # The ingest functions' settings; the public keys only when signatures are verified.
@@ -45,6 +47,8 @@ resource "google_project_service" "apis" {
     "cloudscheduler.googleapis.com",
     "eventarc.googleapis.com",
     "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

@@ -243,3 +243,23 @@ variable "viriciti_url" {
   description = "DEEZWATTS_VIRICITI_URL: the live socket's base URL; null: the CLI's default."
   default     = null
 }
+
+# --- Alerts ---------------------------------------------------------------------------------------
+
+variable "alert_email" {
+  type        = string
+  description = "E-mail address the alerts go to (a notification channel is created for it); null: only alert_notification_channels."
+  default     = null
+}
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Ids of existing Cloud Monitoring notification channels the alerts also go to (projects/P/notificationChannels/N)."
+  default     = []
+}
+
+variable "quarantine_alert_per_minute" {
+  type        = number
+  description = "Alert when more bulks than this per minute (averaged over 10 minutes) have events quarantined."
+  default     = 1
+}

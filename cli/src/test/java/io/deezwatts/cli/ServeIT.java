@@ -53,6 +53,10 @@ class ServeIT {
   @TempDir Path dir;
   private final List<ServeProcess> processes = new ArrayList<>();
 
+  private ServeProcess lastServe() {
+    return processes.get(processes.size() - 1);
+  }
+
   @AfterEach
   void stop() throws InterruptedException {
     for (ServeProcess p : processes) {
@@ -74,11 +78,18 @@ class ServeIT {
 
   private static HttpResponse<String> post(int port, String path, String auth, byte[] body)
       throws IOException, InterruptedException {
+    return post(port, path, auth, body, Map.of());
+  }
+
+  private static HttpResponse<String> post(
+      int port, String path, String auth, byte[] body, Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(60))
             .header("X-Request-Id", "req-" + path.hashCode())
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
     if (auth != null) {
       b.header("Authorization", auth);
     }
@@ -554,5 +565,49 @@ class ServeIT {
       Thread.sleep(20); // still taking requests: the stop has not reached the connector yet
     }
     throw new AssertionError("new requests still taken while stopping: " + last);
+  }
+
+  @Test
+  void onGoogleCloudEachBulkAndEachRefusalLogsOneJsonLine() throws Exception {
+    // K_SERVICE is what Cloud Run sets for a deployed function; terraform sets the project.
+    int port =
+        serve(
+            "duckdb:" + dir.resolve("logs.duckdb"),
+            Map.of("K_SERVICE", "deezwatts-http", "GOOGLE_CLOUD_PROJECT", "test-project"));
+    byte[] bulk = Files.readAllBytes(Path.of("../samples/data-streams.json"));
+    String trace = "0123456789abcdef0123456789abcdef";
+    HttpResponse<String> ok =
+        post(
+            port,
+            "/data-streams",
+            "Bearer " + TOKEN,
+            bulk,
+            Map.of("X-Cloud-Trace-Context", trace + "/42;o=1"));
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode line = JSON.readTree(lastServe().awaitLine("\"outcome\":\"stored\"", WAIT));
+    assertEquals("INFO", line.path("severity").asText());
+    assertTrue(line.path("message").asText().startsWith("bulk stored"), line.toString());
+    assertEquals("data-streams", line.path("feed").asText());
+    assertEquals("http", line.path("source").asText());
+    assertEquals("req-" + "/data-streams".hashCode(), line.path("request_id").asText());
+    assertEquals(53, line.path("events").asInt());
+    assertEquals(53, line.path("stored").asInt());
+    assertEquals(0, line.path("quarantined").asInt());
+    assertTrue(line.path("duration_ms").isIntegralNumber(), line.toString());
+    assertEquals(
+        "projects/test-project/traces/" + trace,
+        line.path("logging.googleapis.com/trace").asText());
+    assertEquals(
+        "deezwatts-http", line.path("logging.googleapis.com/labels").path("function").asText());
+
+    HttpResponse<String> refused =
+        post(port, "/data-streams", "Bearer not-the-secret-" + TOKEN, bulk);
+    assertEquals(401, refused.statusCode());
+    String raw = lastServe().awaitLine("\"outcome\":\"refused\"", WAIT);
+    JsonNode refusal = JSON.readTree(raw);
+    assertEquals("WARNING", refusal.path("severity").asText());
+    assertEquals(401, refusal.path("status").asInt());
+    assertEquals("unauthorized", refusal.path("reason").asText());
+    assertFalse(raw.contains("not-the-secret"), "the credential is never logged: " + raw);
   }
 }

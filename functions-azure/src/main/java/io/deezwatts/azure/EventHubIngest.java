@@ -11,8 +11,9 @@ import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.sink.SinkException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,12 @@ import java.util.logging.Logger;
  *       names its partition and offset, and it stays readable there for the hub's retention period
  *       (see the README).
  *   <li>A body that is not a JSON array is quarantined raw and acknowledged, as on Google Cloud.
+ *   <li>Any other exception from a bulk (a bug, an unknown {@code DEEZWATTS_FEED}) is a permanent
+ *       failure of that bulk alone: it is parked, and the rest of the batch is stored.
  * </ul>
+ *
+ * <p>Bodies are bound as bytes ({@code dataType = "binary"}), so a body that is not UTF-8 is parked
+ * or quarantined exactly as it was sent.
  */
 public final class EventHubIngest {
   /** The retry policy's attempts after the first; keep in step with the annotation. */
@@ -81,8 +87,8 @@ public final class EventHubIngest {
               consumerGroup = "%DEEZWATTS_EVENTHUB_CONSUMER_GROUP%",
               connection = "DEEZWATTS_EVENTHUB_CONNECTION",
               cardinality = Cardinality.MANY,
-              dataType = "string")
-          String[] bulks,
+              dataType = "binary")
+          byte[][] bulks,
       @BindingName("SystemPropertiesArray") Map<String, Object>[] systemProperties,
       @BindingName("PropertiesArray") Map<String, Object>[] properties,
       @BindingName("PartitionContext") Map<String, Object> partitionContext,
@@ -95,12 +101,18 @@ public final class EventHubIngest {
     boolean lastAttempt = attempt >= maxRetries;
     String partitionId = text(partitionContext, "PartitionId");
     IngestService service;
+    SinkException notReady = null;
     try {
       service = app.ingest();
     } catch (RuntimeException e) {
-      // No sink at all is transient from here: let the policy retry, then park every bulk.
+      // A bad setting parks every bulk at once; anything else lets the policy retry first.
       service = null;
-      log.log(Level.SEVERE, "cannot open the sink", e);
+      StartupFailure failure = StartupFailure.of(e);
+      log.severe("EventHubIngest: " + failure.logLine());
+      notReady =
+          failure.configuration()
+              ? SinkException.permanent(failure.logLine(), e)
+              : SinkException.transientFailure(failure.logLine(), e);
     }
 
     List<Failed> failed = new ArrayList<>();
@@ -112,31 +124,41 @@ public final class EventHubIngest {
     for (int i = 0; i < bulks.length; i++) {
       EventHubOrigin origin = origin(partitionId, element(systemProperties, i));
       String feed = feedOf(element(properties, i), origin, log);
-      byte[] body = bulks[i] == null ? new byte[0] : bulks[i].getBytes(StandardCharsets.UTF_8);
+      // Bytes, not text: what is parked or quarantined must be exactly what was sent.
+      byte[] body = bulks[i] == null ? new byte[0] : bulks[i];
       Instant now = Instant.now();
       IngestContext ingestContext =
           new IngestContext(
               now, IngestContext.Source.EVENTHUBS, null, origin.deliveryId(), origin.asMetadata());
+      long started = System.nanoTime();
       try {
         if (service == null) {
-          throw SinkException.transientFailure("the sink could not be opened", null);
+          throw notReady;
         }
         IngestOutcome outcome = service.ingest(feed, body, ingestContext, deadline);
+        LogFields.bulk(
+            log, feed, ingestContext, outcome, (System.nanoTime() - started) / 1_000_000);
         if (outcome.accepted()) {
           stored++;
         } else {
           rejected++;
-          log.warning(
-              "event "
-                  + origin.deliveryId()
-                  + " is not a bulk and was quarantined: "
-                  + outcome.error());
         }
       } catch (SinkException e) {
         failed.add(new Failed(body, feed, origin, e));
         if (e.isTransient() && firstTransient == null) {
           firstTransient = e;
         }
+      } catch (RuntimeException e) {
+        // A bug or a bad setting (an unknown DEEZWATTS_FEED): no retry cures it, and letting it
+        // abort the batch would checkpoint past every bulk unparked. Park this one like any other.
+        log.log(Level.SEVERE, "bulk " + describe(origin) + " failed unexpectedly", e);
+        failed.add(
+            new Failed(
+                body,
+                feed,
+                origin,
+                SinkException.permanent(
+                    "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e)));
       }
     }
 
@@ -161,23 +183,41 @@ public final class EventHubIngest {
               f.body, f.feed, f.error.getMessage(), f.error.isTransient(), attempt + 1, f.origin);
       try {
         app.deadLetter().park(parked);
-        log.severe(
-            "parked bulk "
-                + describe(f.origin)
-                + " ("
-                + f.body.length
-                + " bytes) on the dead-letter hub: "
-                + f.error.getMessage());
+        LogFields.log(
+            log,
+            Level.SEVERE,
+            "parked bulk " + describe(f.origin) + " on the dead-letter hub",
+            "outcome",
+            "parked",
+            "feed",
+            f.feed,
+            "source",
+            "eventhubs",
+            "message_id",
+            f.origin.deliveryId(),
+            "bytes",
+            f.body.length,
+            "reason",
+            f.error.getMessage());
       } catch (DeadLetterHub.ParkingException | IllegalStateException e) {
-        log.log(
+        LogFields.log(
+            log,
             Level.SEVERE,
             "LOST unless replayed from the source hub: bulk "
                 + describe(f.origin)
-                + " could be neither stored ("
-                + f.error.getMessage()
-                + ") nor parked ("
-                + e.getMessage()
-                + ")");
+                + " could be neither stored nor parked",
+            "outcome",
+            "lost",
+            "feed",
+            f.feed,
+            "source",
+            "eventhubs",
+            "message_id",
+            f.origin.deliveryId(),
+            "reason",
+            f.error.getMessage(),
+            "parking_error",
+            e.getMessage());
         if (parkingFailure == null) {
           parkingFailure =
               e instanceof DeadLetterHub.ParkingException p

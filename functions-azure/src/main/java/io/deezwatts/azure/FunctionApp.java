@@ -40,10 +40,7 @@ final class FunctionApp {
   FunctionApp(Map<String, String> env) {
     this(
         env,
-        () ->
-            new IngestService(
-                Sinks.open(PushSettings.fromEnvironment(env).sinkUri(), env),
-                StreamOnboarding.fromEnvironment(env)),
+        () -> new IngestService(Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env)),
         () -> EventHubDeadLetter.fromEnvironment(env));
   }
 

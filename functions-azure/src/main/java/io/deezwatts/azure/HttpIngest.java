@@ -8,6 +8,7 @@ import com.microsoft.azure.functions.HttpStatus;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.deezwatts.core.ingest.StartupFailure;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
 import java.io.ByteArrayInputStream;
@@ -32,9 +33,6 @@ import java.util.logging.Level;
 public final class HttpIngest {
   /** The host's route prefix ({@code extensions.http.routePrefix} in host.json). */
   static final String ROUTE_PREFIX = "/api";
-
-  private static final String MISCONFIGURED =
-      "{\"error\":\"the function is not configured; see its log\"}";
 
   private final FunctionApp app;
 
@@ -72,13 +70,11 @@ public final class HttpIngest {
     PushEndpoint endpoint;
     try {
       endpoint = app.push();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      context.getLogger().log(Level.SEVERE, "HttpIngest is misconfigured: " + e.getMessage());
-      return respond(request, new PushResponse(500, MISCONFIGURED));
     } catch (RuntimeException e) {
-      // The sink could not be opened: nothing was stored, so the sender should retry.
-      context.getLogger().log(Level.SEVERE, "cannot open the sink", e);
-      return respond(request, PushEndpoint.STORAGE_UNAVAILABLE);
+      // Nothing was stored: 500 for a bad setting (no retry can fix it), else 503.
+      StartupFailure failure = StartupFailure.of(e);
+      context.getLogger().log(Level.SEVERE, "HttpIngest: " + failure.logLine());
+      return respond(request, PushEndpoint.notReady(failure));
     }
     Map<String, String> headers = request.getHeaders();
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().orElse(new byte[0]);
@@ -89,7 +85,8 @@ public final class HttpIngest {
             feedPath(request.getUri() == null ? null : request.getUri().getPath()),
             name -> header(headers, name),
             contentLength(headers, body.length),
-            in);
+            in,
+            context.getLogger());
     if (answer.status() >= 500) {
       context
           .getLogger()

@@ -85,7 +85,7 @@ public final class RivianPoll {
                   new RivianPoller(
                       RivianClient.fromEnvironment(env),
                       tokens.create(),
-                      Sinks.open(Sinks.uriFrom(env), env),
+                      Sinks.fromEnvironment(env),
                       Catalog.standard(),
                       clock));
     }

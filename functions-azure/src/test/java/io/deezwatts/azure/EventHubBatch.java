@@ -6,17 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One Event Hubs trigger invocation as the Java worker binds it ({@code cardinality = MANY}): the
- * bodies, {@code PropertiesArray}, {@code SystemPropertiesArray} and {@code PartitionContext}, read
- * from a fixture under {@code src/test/resources/eventhubs}.
+ * One Event Hubs trigger invocation as the Java worker binds it ({@code cardinality = MANY}, {@code
+ * dataType = "binary"}): the bodies as bytes, {@code PropertiesArray}, {@code
+ * SystemPropertiesArray} and {@code PartitionContext}, read from a fixture under {@code
+ * src/test/resources/eventhubs}.
  */
 record EventHubBatch(
-    String[] bodies,
+    byte[][] bodies,
     Map<String, Object>[] properties,
     Map<String, Object>[] systemProperties,
     Map<String, Object> partitionContext,
@@ -30,16 +32,16 @@ record EventHubBatch(
         throw new IllegalArgumentException("no fixture " + name);
       }
       JsonNode root = JSON.readTree(in);
-      List<String> bodies = new ArrayList<>();
+      List<byte[]> bodies = new ArrayList<>();
       List<Map<String, Object>> props = new ArrayList<>();
       List<Map<String, Object>> system = new ArrayList<>();
       for (JsonNode e : root.path("events")) {
-        bodies.add(e.path("body").asText());
+        bodies.add(e.path("body").asText().getBytes(StandardCharsets.UTF_8));
         props.add(JSON.convertValue(e.path("properties"), MAP));
         system.add(JSON.convertValue(e.path("systemProperties"), MAP));
       }
       return new EventHubBatch(
-          bodies.toArray(String[]::new),
+          bodies.toArray(byte[][]::new),
           array(props),
           array(system),
           JSON.convertValue(root.path("partitionContext"), MAP),
@@ -51,7 +53,12 @@ record EventHubBatch(
 
   /** The same invocation with the body of event {@code i} replaced. */
   EventHubBatch withBody(int i, String body) {
-    String[] copy = bodies.clone();
+    return withBody(i, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same invocation with the body of event {@code i} replaced by bytes, UTF-8 or not. */
+  EventHubBatch withBody(int i, byte[] body) {
+    byte[][] copy = bodies.clone();
     copy[i] = body;
     return new EventHubBatch(copy, properties, systemProperties, partitionContext, expected);
   }
@@ -63,6 +70,11 @@ record EventHubBatch(
     p.put("feed", feed);
     copy[i] = p;
     return new EventHubBatch(bodies, copy, systemProperties, partitionContext, expected);
+  }
+
+  /** The body of event {@code i} as text. */
+  String body(int i) {
+    return new String(bodies[i], StandardCharsets.UTF_8);
   }
 
   void deliverTo(EventHubIngest function, TestExecutionContext context) throws Exception {

@@ -1,5 +1,6 @@
 package io.deezwatts.azure;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.BulkDecoder;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.sink.SinkException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,6 +75,15 @@ class EventHubIngestTest {
                 + " FROM vehicle_events WHERE message_id = '3/1201' LIMIT 1"));
     assertTrue(deadLetter.parked().isEmpty());
     assertTrue(context.logged(Level.INFO).contains("3 stored"), context.logged(Level.INFO));
+    // One line per bulk through the ExecutionContext logger, with the same fields as on GCP.
+    assertTrue(
+        context
+            .logged(Level.INFO)
+            .contains(
+                "bulk stored outcome=stored feed=data-streams source=eventhubs"
+                    + " message_id=3/1201 events="),
+        context.logged(Level.INFO));
+    assertTrue(context.logged(Level.INFO).contains(" duration_ms="), context.logged(Level.INFO));
   }
 
   @Test
@@ -116,7 +127,7 @@ class EventHubIngestTest {
     List<ParkedBulk> parked = deadLetter.parked();
     assertEquals(1, parked.size());
     ParkedBulk p = parked.get(0);
-    assertEquals(batch.bodies()[0], new String(p.body(), StandardCharsets.UTF_8));
+    assertEquals(batch.body(0), new String(p.body(), StandardCharsets.UTF_8));
     assertEquals("data-streams", p.feed());
     assertFalse(p.transientFailure());
     assertEquals(1, p.attempts());
@@ -201,10 +212,86 @@ class EventHubIngestTest {
     assertTrue(thrown.getMessage().contains("DEEZWATTS_DEADLETTER_CONNECTION"));
   }
 
+  @Test
+  void anUnexpectedExceptionParksItsBulkAndNeverAbortsTheBatch() throws Exception {
+    // DEEZWATTS_FEED names no feed: the service throws IllegalArgumentException for the bulk
+    // without a feed property. The bulks after it are stored.
+    EventHubIngest misfed =
+        new EventHubIngest(
+            new FunctionApp(
+                Map.of("DEEZWATTS_FEED", "no-such-feed"),
+                () -> new IngestService(store),
+                () -> deadLetter));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+
+    // The first bulk loses its feed property; the last one gains one.
+    batch.withFeed(0, "").withFeed(2, "data-streams").deliverTo(misfed, context);
+
+    List<ParkedBulk> parked = deadLetter.parked();
+    assertEquals(List.of("1201"), parked.stream().map(p -> p.origin().sequenceNumber()).toList());
+    assertFalse(parked.get(0).transientFailure());
+    assertTrue(
+        parked.get(0).error().contains("unknown feed 'no-such-feed'"), parked.get(0).error());
+    assertEquals(batch.body(0), new String(parked.get(0).body(), StandardCharsets.UTF_8));
+    assertTrue(store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1202'") > 0);
+    assertTrue(store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1203'") > 0);
+  }
+
+  @Test
+  void anUnexpectedExceptionThatCannotBeParkedWritesTheLostLine() throws Exception {
+    deadLetter.down();
+    EventHubIngest misfed =
+        new EventHubIngest(
+            new FunctionApp(
+                Map.of("DEEZWATTS_FEED", "no-such-feed"),
+                () -> new IngestService(store),
+                () -> deadLetter));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+
+    assertThrows(DeadLetterHub.ParkingException.class, () -> batch.deliverTo(misfed, context));
+
+    String severe = context.logged(Level.SEVERE);
+    assertTrue(
+        severe.contains("LOST unless replayed from the source hub: bulk partition 3 offset"),
+        severe);
+    assertTrue(severe.contains("sequence number 1203"), severe);
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8IsParkedByteForByte() throws Exception {
+    byte[] latin1 = "[{\"type\":\"caf\u00e9\"}]".getBytes(StandardCharsets.ISO_8859_1);
+    store.failNext(SinkException.permanent("schema mismatch (test)", null));
+
+    batch
+        .withBody(0, latin1)
+        .deliverTo(function, TestExecutionContext.firstAttempt("EventHubIngest"));
+
+    assertArrayEquals(latin1, deadLetter.parked().get(0).body());
+  }
+
+  @Test
+  void aSinkSettingNoRetryCanFixParksEveryBulkOnTheFirstAttempt() throws Exception {
+    EventHubIngest misconfigured =
+        new EventHubIngest(
+            new FunctionApp(
+                ENV,
+                () -> {
+                  throw new SettingException("DEEZWATTS_SINK", "no sink for 'duckdb:' here", null);
+                },
+                () -> deadLetter));
+    TestExecutionContext context = TestExecutionContext.attempt("EventHubIngest", 0, 5);
+
+    batch.deliverTo(misconfigured, context);
+
+    assertEquals(3, deadLetter.parked().size());
+    assertFalse(deadLetter.parked().get(0).transientFailure());
+    assertTrue(context.logged(Level.SEVERE).contains("DEEZWATTS_SINK"));
+  }
+
   private long expectedRows(String table) throws Exception {
     long n = 0;
-    for (String body : batch.bodies()) {
-      n += rowsOf("data-streams", body, table);
+    for (int i = 0; i < batch.bodies().length; i++) {
+      n += rowsOf("data-streams", batch.body(i), table);
     }
     return n;
   }

@@ -73,7 +73,7 @@ class FunctionJsonIT {
     JsonNode trigger = trigger(json);
     assertEquals("eventHubTrigger", trigger.path("type").asText());
     assertEquals("MANY", trigger.path("cardinality").asText());
-    assertEquals("string", trigger.path("dataType").asText());
+    assertEquals("binary", trigger.path("dataType").asText());
     assertEquals("%DEEZWATTS_EVENTHUB_NAME%", trigger.path("eventHubName").asText());
     assertEquals("%DEEZWATTS_EVENTHUB_CONSUMER_GROUP%", trigger.path("consumerGroup").asText());
     assertEquals("DEEZWATTS_EVENTHUB_CONNECTION", trigger.path("connection").asText());

@@ -197,6 +197,46 @@ class HttpIngestTest {
   }
 
   @Test
+  void aSinkTheAppDoesNotContainIs500AndTheLogNamesTheSetting() {
+    // The app as deployed opens DEEZWATTS_SINK itself: no provider serves "nosuch:".
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("DEEZWATTS_SINK", "nosuch:somewhere");
+    function = new HttpIngest(new FunctionApp(env));
+    TestExecutionContext context = TestExecutionContext.firstAttempt("HttpIngest");
+
+    HttpResponseMessage response =
+        function.run(
+            TestHttpRequest.post("/api/data-streams")
+                .header("Authorization", "Bearer " + TOKEN)
+                .body(bulk)
+                .build(),
+            context);
+
+    assertEquals(500, response.getStatusCode());
+    String severe = context.logged(Level.SEVERE);
+    assertTrue(severe.contains("fix the setting DEEZWATTS_SINK"), severe);
+  }
+
+  @Test
+  void aSinkThatCannotBeOpenedForNowIs503() {
+    function =
+        new HttpIngest(
+            new FunctionApp(
+                ENV,
+                () -> {
+                  throw new IllegalStateException("the DuckDB file is locked (test)");
+                },
+                RecordingDeadLetter::new));
+    HttpResponseMessage response =
+        call(
+            TestHttpRequest.post("/api/data-streams")
+                .header("Authorization", "Bearer " + TOKEN)
+                .body(bulk)
+                .build());
+    assertEquals(503, response.getStatusCode());
+  }
+
+  @Test
   void routePathsMapToTheFeedPaths() {
     assertEquals("/data-streams", HttpIngest.feedPath("/api/data-streams"));
     assertEquals("/legacy/account", HttpIngest.feedPath("/api/legacy/account"));

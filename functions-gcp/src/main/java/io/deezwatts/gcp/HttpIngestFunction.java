@@ -5,20 +5,23 @@ import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
 import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
-import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The endpoint Connected Cars pushes bulks to, on the Google Cloud Functions Framework. A thin
  * adapter: the request goes to {@link PushEndpoint}, its answer back. Answers 200 only after the
- * sink stored everything; 503 asks the sender to retry.
+ * sink stored everything; 503 asks the sender to retry; 500 for a setting that no retry can fix.
  *
  * <p>Configuration: {@code DEEZWATTS_HTTP_TOKEN} (required: the function refuses to start without
  * it), {@code DEEZWATTS_SINK}, {@code DEEZWATTS_FEED}, {@code DEEZWATTS_DEADLINE_SECONDS}, and
@@ -27,7 +30,7 @@ import java.util.function.Function;
  * admin events granting access start streams for those vehicles ({@link StreamOnboarding}).
  */
 public final class HttpIngestFunction implements HttpFunction {
-  private static final System.Logger LOG = System.getLogger(HttpIngestFunction.class.getName());
+  private static final Logger LOG = Logger.getLogger(HttpIngestFunction.class.getName());
   private final Lazy<PushEndpoint> endpoint;
 
   /** The constructor the Functions Framework calls; reads the environment. */
@@ -36,15 +39,14 @@ public final class HttpIngestFunction implements HttpFunction {
   }
 
   HttpIngestFunction(Map<String, String> env) {
-    PushSettings settings = PushSettings.fromEnvironment(env);
+    CloudLogging.installIfOnGoogleCloud(env);
     Function<IngestService, PushEndpoint> configured = PushEndpoint.configured(env);
     this.endpoint =
         new Lazy<>(
             () ->
                 configured.apply(
                     new IngestService(
-                        Sinks.open(settings.sinkUri(), env),
-                        StreamOnboarding.fromEnvironment(env))));
+                        Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env))));
   }
 
   /**
@@ -58,10 +60,20 @@ public final class HttpIngestFunction implements HttpFunction {
     try {
       ready = endpoint.get();
     } catch (RuntimeException e) {
-      // The sink could not be opened (a locked file, a bad URI): nothing is stored, so ask for a
-      // retry; the reason goes to the log, not to the sender.
-      LOG.log(System.Logger.Level.ERROR, "cannot open the sink", e);
-      write(response, PushEndpoint.STORAGE_UNAVAILABLE);
+      // Nothing is stored. A bad setting answers 500 (no retry can fix it), anything else 503; the
+      // reason goes to the log, not to the sender.
+      StartupFailure failure = StartupFailure.of(e);
+      LogFields.log(
+          LOG,
+          Level.SEVERE,
+          failure.logLine(),
+          "outcome",
+          "not_ready",
+          "status",
+          PushEndpoint.notReady(failure).status(),
+          "setting",
+          failure.setting());
+      write(response, PushEndpoint.notReady(failure));
       return;
     }
     PushResponse answer =

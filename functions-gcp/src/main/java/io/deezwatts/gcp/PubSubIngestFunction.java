@@ -9,17 +9,21 @@ import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
+import io.deezwatts.core.log.RequestTrace;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Bulks published to Pub/Sub ({@code google.cloud.pubsub.topic.v1.messagePublished}), on the Google
@@ -31,7 +35,7 @@ import java.util.Map;
  * message id, publish time and attributes are recorded on every row.
  */
 public final class PubSubIngestFunction implements CloudEventsFunction {
-  private static final System.Logger LOG = System.getLogger(PubSubIngestFunction.class.getName());
+  private static final Logger LOG = Logger.getLogger(PubSubIngestFunction.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PushSettings settings;
@@ -43,13 +47,14 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
   }
 
   PubSubIngestFunction(Map<String, String> env) {
+    CloudLogging.installIfOnGoogleCloud(env);
     this.settings = PushSettings.fromEnvironment(env);
     // Onboarding (off unless DEEZWATTS_CC_AUTO_STREAM_TOPICS is set) runs after a bulk is stored.
     this.service =
         new Lazy<>(
             () ->
                 new IngestService(
-                    Sinks.open(settings.sinkUri(), env), StreamOnboarding.fromEnvironment(env)));
+                    Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env)));
   }
 
   /**
@@ -80,7 +85,14 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
     }
     String feed = message.path("attributes").path("feed").asText(settings.defaultFeed());
     if (!Catalog.standard().hasFeed(feed)) {
-      LOG.log(Level.WARNING, "message {0}: unknown feed attribute ''{1}''", messageId, feed);
+      LogFields.log(
+          LOG,
+          Level.WARNING,
+          "unknown feed attribute; using " + settings.defaultFeed(),
+          "message_id",
+          messageId,
+          "feed_attribute",
+          feed);
     }
     byte[] body;
     try {
@@ -89,16 +101,45 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
       body = message.path("data").asText("").getBytes(StandardCharsets.UTF_8);
     }
     Instant now = Instant.now();
+    long started = System.nanoTime();
     IngestContext context =
         new IngestContext(now, IngestContext.Source.PUBSUB, null, messageId, metadata);
-    IngestOutcome outcome =
-        service.get().ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
-    if (!outcome.accepted()) {
-      LOG.log(
-          Level.WARNING,
-          "message {0} could not be parsed and was quarantined: {1}",
-          messageId,
-          outcome.error());
+    Object traceparent = event.getExtension("traceparent");
+    RequestTrace.set(RequestTrace.parse(null, traceparent == null ? null : traceparent.toString()));
+    try {
+      IngestService ready;
+      try {
+        ready = service.get();
+      } catch (RuntimeException e) {
+        // Thrown on, so Pub/Sub redelivers (then dead-letters); the log names the setting.
+        LogFields.log(
+            LOG,
+            Level.SEVERE,
+            StartupFailure.of(e).logLine(),
+            "outcome",
+            "not_ready",
+            "message_id",
+            messageId,
+            "setting",
+            StartupFailure.of(e).setting());
+        throw e;
+      }
+      IngestOutcome outcome =
+          ready.ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
+      LogFields.bulk(
+          LOG, knownFeed(feed), context, outcome, (System.nanoTime() - started) / 1_000_000);
+    } catch (SinkException e) {
+      // Thrown on: Pub/Sub redelivers, then dead-letters after the subscription's attempts.
+      LogFields.notStored(
+          LOG,
+          knownFeed(feed),
+          context,
+          e.isTransient(),
+          e.getMessage(),
+          (System.nanoTime() - started) / 1_000_000);
+      throw e;
+    } finally {
+      RequestTrace.set(null);
     }
   }
 

@@ -88,11 +88,7 @@ public final class RivianPollFunction implements HttpFunction {
         new Lazy<>(
             () ->
                 new RivianPoller(
-                    client,
-                    tokens,
-                    Sinks.open(Sinks.uriFrom(env), env),
-                    Catalog.standard(),
-                    clock));
+                    client, tokens, Sinks.fromEnvironment(env), Catalog.standard(), clock));
   }
 
   /**

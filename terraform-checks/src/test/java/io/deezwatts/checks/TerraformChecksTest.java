@@ -133,6 +133,18 @@ class TerraformChecksTest {
   }
 
   @Test
+  void theGcpRootAlertsOnDeadLettersFunctionErrorsAndQuarantinedEvents() {
+    assertEquals(
+        List.of(), Alerts.gcp(modules.get(repo.gcp()), repo.literals("core", "functions-gcp")));
+  }
+
+  @Test
+  void theAzureRootAlertsOnDeadLettersLostBulksAndFailedInvocations() {
+    assertEquals(
+        List.of(), Alerts.azure(modules.get(repo.azure()), repo.literals("functions-azure")));
+  }
+
+  @Test
   void theExceptionsAreDocumentedAndStillRead() throws IOException {
     Set<String> exceptions = repo.notDeployed().keySet();
     assertTrue(exceptions.contains("DEEZWATTS_RIVIAN_TOKEN_FILE"), "" + exceptions);
@@ -274,6 +286,21 @@ class TerraformChecksTest {
         roots.add(root.resolve(m).resolve("src/main/java"));
       }
       return JavaSettings.read(roots);
+    }
+
+    /** Every string literal of the given modules' main sources. */
+    Set<String> literals(String... modules) {
+      Set<String> out = new TreeSet<>();
+      for (String m : modules) {
+        try (Stream<Path> s = Files.walk(root.resolve(m).resolve("src/main/java"))) {
+          for (Path f : s.filter(p -> p.toString().endsWith(".java")).toList()) {
+            out.addAll(JavaSettings.literals(Files.readString(f)));
+          }
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+      }
+      return out;
     }
 
     Map<String, Set<String>> notDeployed() throws IOException {

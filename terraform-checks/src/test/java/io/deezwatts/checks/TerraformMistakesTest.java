@@ -100,6 +100,33 @@ class TerraformMistakesTest {
                   "DEEZWATTS_FEED                        = var.default_feed",
                   "DEEZWATTS_FEEDS                       = var.default_feed")),
           Map.entry(
+              "dead-letter-alert-too-late",
+              new Mistake("gcp/alerts.tf", "duration        = \"300s\"", "duration = \"3600s\"")),
+          Map.entry(
+              "quarantine-field-renamed",
+              new Mistake(
+                  "gcp/alerts.tf",
+                  "jsonPayload.quarantined > 0",
+                  "jsonPayload.quarantine_count > 0")),
+          Map.entry(
+              "alert-without-channel",
+              new Mistake(
+                  "gcp/alerts.tf",
+                  "notification_channels = local.alert_channels",
+                  "notification_channels = []")),
+          Map.entry(
+              "lost-line-misspelled",
+              new Mistake(
+                  "azure/alerts.tf",
+                  "startswith \\\"LOST unless replayed\\\"",
+                  "startswith \\\"LOST\\\"")),
+          Map.entry(
+              "dead-letter-hub-not-watched",
+              new Mistake(
+                  "azure/alerts.tf",
+                  "values   = [azurerm_eventhub.dead_letter.name]",
+                  "values   = [azurerm_eventhub.ingest.name]")),
+          Map.entry(
               "secret-setting-left-out",
               new Mistake(
                   "azure/functions.tf",
@@ -306,5 +333,31 @@ class TerraformMistakesTest {
     IllegalStateException e =
         assertThrows(IllegalStateException.class, () -> new Hcl(tmp).checkInstalled());
     assertTrue(e.getMessage().contains("npm ci"), e.getMessage());
+  }
+
+  @Test
+  void missingOrMisconfiguredAlertsAreReported() {
+    Fixture f = Fixture.repository();
+    Set<String> core = f.literals("core", "functions-gcp");
+    Set<String> azure = f.literals("functions-azure");
+    assertReported(
+        Alerts.gcp(
+            module("dead-letter-alert-too-late", broken("dead-letter-alert-too-late").gcp()), core),
+        "undelivered messages above 0 for 300s");
+    assertReported(
+        Alerts.gcp(
+            module("quarantine-field-renamed", broken("quarantine-field-renamed").gcp()), core),
+        "no google_logging_metric on jsonPayload.quarantined");
+    assertReported(
+        Alerts.gcp(module("alert-without-channel", broken("alert-without-channel").gcp()), core),
+        "does not notify local.alert_channels");
+    assertReported(
+        Alerts.azure(module("lost-line-misspelled", broken("lost-line-misspelled").azure()), azure),
+        "'LOST unless replayed' log line");
+    assertReported(
+        Alerts.azure(
+            module("dead-letter-hub-not-watched", broken("dead-letter-hub-not-watched").azure()),
+            azure),
+        "incoming messages of the dead-letter hub");
   }
 }

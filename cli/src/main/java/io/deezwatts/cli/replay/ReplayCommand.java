@@ -1,13 +1,16 @@
 package io.deezwatts.cli.replay;
 
 import com.azure.core.amqp.exception.AmqpException;
+import com.google.pubsub.v1.SubscriptionName;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.Limits;
+import io.deezwatts.core.sink.Sinks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +44,10 @@ import picocli.CommandLine.Parameters;
       "Environment: DEEZWATTS_PUBSUB_ENDPOINT (host:port of an emulator; plaintext, no"
           + " credentials), GOOGLE_APPLICATION_CREDENTIALS, DEEZWATTS_REPLAY_EVENTHUB_CONNECTION (a"
           + " connection string with Send; never printed).",
+      "With --from, drains a dead-letter subscription or hub instead, to --to or --sink, until"
+          + " it is idle for --idle-seconds (or, with --follow, until interrupted); each message is"
+          + " acknowledged only after its destination accepted it. Environment:"
+          + " DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION (Listen; never printed).",
       "Exit status: 0 when every event was published, 1 when anything was not, 2 usage error."
     })
 public final class ReplayCommand implements Callable<Integer> {
@@ -61,17 +70,69 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(
       names = "--to",
-      required = true,
       paramLabel = "DEST",
       description = "pubsub:projects/PROJECT/topics/TOPIC or eventhubs:NAMESPACE/HUB")
   String to;
 
   @Option(
       names = {"--source", "--feed"},
-      required = true,
       paramLabel = "FEED",
-      description = "data-streams, legacy-push or viriciti (the feed attribute of every message)")
+      description =
+          "data-streams, legacy-push or viriciti (the feed attribute of every message; with"
+              + " --from, for messages without one)")
   String feed;
+
+  @Option(
+      names = "--from",
+      paramLabel = "SOURCE",
+      description =
+          "Drain parked bulks instead of reading files: pubsub:projects/PROJECT/subscriptions/SUB"
+              + " or eventhubs:NAMESPACE/HUB (the dead-letter subscription or hub).")
+  String from;
+
+  @Option(
+      names = "--sink",
+      paramLabel = "URI",
+      description =
+          "With --from: store the bulks directly (duckdb:PATH, bigquery:PROJECT.DATASET).")
+  String sinkUri;
+
+  @Option(
+      names = "--consumer-group",
+      paramLabel = "GROUP",
+      defaultValue = "$Default",
+      description = "With --from eventhubs: the consumer group to read with (default: $Default).")
+  String consumerGroup;
+
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "FILE",
+      description =
+          "With --from eventhubs: where the drain's position is kept (default:"
+              + " deezwatts-replay-NAMESPACE-HUB.checkpoint.json here).")
+  Path checkpoint;
+
+  @Option(
+      names = "--idle-seconds",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "With --from: stop once the source gave nothing for N seconds (default 10).")
+  int idleSeconds;
+
+  @Option(names = "--follow", description = "With --from: keep draining until interrupted.")
+  boolean follow;
+
+  /** Connects to an event hub to read it; tests replace it, as no Event Hubs emulator exists. */
+  ReaderConnector eventHubsReader = EventHubsReader::connect;
+
+  /** How an {@link EventHubsReader} is made. */
+  @FunctionalInterface
+  interface ReaderConnector {
+    /**
+     * @throws IllegalArgumentException when the connection string is unusable
+     */
+    EventHubsReader connect(String namespace, String hub, String consumerGroup, String connection);
+  }
 
   @Option(
       names = "--max-bulk-events",
@@ -98,8 +159,8 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "gzip Pub/Sub requests (default: on; JSON shrinks several times).")
   boolean compress;
 
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Files of bulks.")
-  List<Path> files;
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files of bulks.")
+  List<Path> files = List.of();
 
   /**
    * gRPC's Netty transport logs an INFO line about epoll when it starts, which is no news for
@@ -123,6 +184,14 @@ public final class ReplayCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     if (System.getProperty("java.util.logging.config.file") == null) {
       GRPC_NETTY.setLevel(Level.WARNING);
+    }
+    if (from != null) {
+      return drain(cl);
+    }
+    if (to == null || feed == null || files.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "give --to, --source and FILEs (or --from to drain a dead-letter subscription or hub)");
     }
     long totalBytes = 0;
     for (Path f : files) {
@@ -152,7 +221,7 @@ public final class ReplayCommand implements Callable<Integer> {
     ReplayStats stats = new ReplayStats(m -> progress.println("deezwatts: " + m));
     BulkPublisher publisher;
     try {
-      publisher = open(destination, stats, cl);
+      publisher = open(destination, feed, stats, cl);
     } catch (CannotConnectException e) {
       err.println("deezwatts: " + e.getMessage());
       err.flush();
@@ -262,26 +331,13 @@ public final class ReplayCommand implements Callable<Integer> {
    * @throws CommandLine.ParameterException when the settings are missing or wrong (exit 2)
    * @throws CannotConnectException when Event Hubs cannot be reached (exit 1)
    */
-  private BulkPublisher open(Destination destination, ReplayStats stats, CommandLine cl) {
+  private BulkPublisher open(
+      Destination destination, String feed, ReplayStats stats, CommandLine cl) {
     if (destination instanceof Destination.PubSub p) {
-      String endpoint = env.get("DEEZWATTS_PUBSUB_ENDPOINT");
-      if (endpoint == null || endpoint.isBlank()) {
-        endpoint = env.get("PUBSUB_EMULATOR_HOST"); // what gcloud's emulator env-init sets
-      }
       try {
-        return new PubSubBulkPublisher(
-            p.topic(),
-            feed,
-            endpoint == null || endpoint.isBlank() ? null : endpoint.trim(),
-            compress,
-            stats);
+        return new PubSubBulkPublisher(p.topic(), feed, pubSubEndpoint(), compress, stats);
       } catch (IOException e) {
-        throw new CommandLine.ParameterException(
-            cl,
-            "no Google credentials for Pub/Sub ("
-                + e.getMessage()
-                + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
-                + " `gcloud auth application-default login`");
+        throw noCredentials(cl, e);
       }
     }
     Destination.EventHubs h = (Destination.EventHubs) destination;
@@ -327,6 +383,114 @@ public final class ReplayCommand implements Callable<Integer> {
               + e.getMessage());
     }
   }
+
+  private static CommandLine.ParameterException noCredentials(CommandLine cl, IOException e) {
+    return new CommandLine.ParameterException(
+        cl,
+        "no Google credentials for Pub/Sub ("
+            + e.getMessage()
+            + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
+            + " `gcloud auth application-default login`");
+  }
+
+  /** Host:port of a Pub/Sub emulator or test server, or null for Pub/Sub itself. */
+  private String pubSubEndpoint() {
+    String endpoint = env.get("DEEZWATTS_PUBSUB_ENDPOINT");
+    if (endpoint == null || endpoint.isBlank()) {
+      endpoint = env.get("PUBSUB_EMULATOR_HOST"); // what gcloud's emulator env-init sets
+    }
+    return endpoint == null || endpoint.isBlank() ? null : endpoint.trim();
+  }
+
+  /** {@code --from}: drains a dead-letter subscription or hub (see {@link Drain}). */
+  private int drain(CommandLine cl) throws InterruptedException {
+    if ((to == null) == (sinkUri == null)) {
+      throw new CommandLine.ParameterException(cl, "--from needs one of --to or --sink");
+    }
+    if (!files.isEmpty()) {
+      throw new CommandLine.ParameterException(cl, "--from drains a source: give no FILEs");
+    }
+    if (idleSeconds < 1) {
+      throw new CommandLine.ParameterException(cl, "--idle-seconds must be at least 1");
+    }
+    if (feed != null && !Catalog.standard().hasFeed(feed)) {
+      throw new CommandLine.ParameterException(cl, "--source: unknown feed " + feed);
+    }
+    DeadLetterSource source = openSource(cl);
+    Drain.Delivery delivery;
+    try {
+      if (sinkUri != null) {
+        delivery = new Drain.ToSink(Sinks.open(sinkUri, env), source.describe());
+      } else {
+        Destination destination = Destination.parse(to);
+        delivery =
+            new Drain.ToQueue((f, stats) -> open(destination, f, stats, cl), to, source.describe());
+      }
+    } catch (IllegalArgumentException e) {
+      source.close();
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    } catch (RuntimeException e) {
+      source.close();
+      cl.getErr().println("deezwatts: cannot open " + sinkUri + ": " + e.getMessage());
+      return 1;
+    }
+    try (source;
+        delivery) {
+      return new Drain(source, delivery, feed, Duration.ofSeconds(idleSeconds), follow)
+          .run(cl.getOut(), cl.getErr());
+    }
+  }
+
+  private DeadLetterSource openSource(CommandLine cl) {
+    Matcher pubsub = PUBSUB_SUBSCRIPTION.matcher(from);
+    if (pubsub.matches()) {
+      try {
+        return new PubSubSubscription(
+            SubscriptionName.of(pubsub.group(1), pubsub.group(2)), pubSubEndpoint());
+      } catch (IOException e) {
+        throw noCredentials(cl, e);
+      }
+    }
+    Matcher hub = Destination.EVENT_HUBS.matcher(from);
+    if (!hub.matches()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "--from '"
+              + from
+              + "' is not a source; use pubsub:projects/PROJECT/subscriptions/SUB or"
+              + " eventhubs:NAMESPACE/HUB");
+    }
+    String connection = env.get("DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION");
+    if (connection == null || connection.isBlank()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "set DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION to the connection string of a shared access"
+              + " policy with Listen on "
+              + hub.group(1)
+              + "/"
+              + hub.group(2));
+    }
+    EventHubsReader reader;
+    try {
+      reader =
+          eventHubsReader.connect(hub.group(1), hub.group(2), consumerGroup, connection.trim());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    Path file =
+        checkpoint != null
+            ? checkpoint
+            : Path.of("deezwatts-replay-" + hub.group(1) + "-" + hub.group(2) + ".checkpoint.json");
+    try {
+      return new EventHubsDeadLetters(reader, file);
+    } catch (java.io.UncheckedIOException e) {
+      reader.close();
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+  }
+
+  private static final Pattern PUBSUB_SUBSCRIPTION =
+      Pattern.compile("pubsub:projects/([^/\\s]+)/subscriptions/([^/\\s]+)");
 
   /** The destination cannot be reached before anything was read: exit 1, a retry may help. */
   private static final class CannotConnectException extends RuntimeException {

@@ -12,11 +12,22 @@ import picocli.CommandLine;
 record ReplayRun(int exit, String out, String err) {
   static ReplayRun of(
       Map<String, String> env, ReplayCommand.EventHubsConnector eventHubs, String... args) {
+    return with(
+        env,
+        replay -> {
+          if (eventHubs != null) {
+            replay.eventHubs = eventHubs;
+          }
+        },
+        args);
+  }
+
+  /** A run with the command's test seams set by {@code setup}. */
+  static ReplayRun with(
+      Map<String, String> env, java.util.function.Consumer<ReplayCommand> setup, String... args) {
     ReplayCommand replay = new ReplayCommand();
     replay.env = env;
-    if (eventHubs != null) {
-      replay.eventHubs = eventHubs;
-    }
+    setup.accept(replay);
     CommandLine cmd = new CommandLine(replay);
     cmd.setParameterExceptionHandler(
         (ex, a) -> {

@@ -131,6 +131,7 @@ final class EventValidator {
     long sum2 = 0;
     int count = 0;
     int requiredSeen = 0;
+    boolean typeSeen = false;
     for (int j = obj + 1; j < t.end[obj]; j = t.next(j)) {
       int r = t.rank[j];
       FieldSpec spec = r >= 0 && byRank != null ? byRank[r] : null;
@@ -156,8 +157,16 @@ final class EventValidator {
         name2 = names.hash2(own);
         value(spec, j, target, columns, path);
       } else {
-        if (t.kind[j] == NULL || (obj == root && t.name[j] == "type")) { // NOPMD: interned
+        if (obj == root && t.name[j] == "type") { // NOPMD: interned
+          if (typeSeen) {
+            // Which of two types the event has is a guess: set it aside, as a repeated id is.
+            fail(path, "type", "appears more than once");
+          }
+          typeSeen = true;
           continue; // the type is in the key's seed already
+        }
+        if (t.kind[j] == NULL) {
+          continue;
         }
         if (r >= 0) {
           name1 = names.hash1(r);

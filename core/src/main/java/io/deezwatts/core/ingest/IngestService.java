@@ -86,9 +86,7 @@ public final class IngestService {
     try {
       bulk = decoder.decode(body, context);
     } catch (BulkRejectedException e) {
-      WriteResult written =
-          sink.write(SinkBatch.rejected(feed, body, context, e.getMessage()), deadline);
-      return new IngestOutcome(false, 0, List.of(), e.getMessage(), written);
+      return reject(feed, body, context, e.getMessage(), deadline);
     }
     WriteResult written = sink.write(SinkBatch.of(bulk), deadline);
     if (listener != null) {
@@ -100,5 +98,18 @@ public final class IngestService {
       }
     }
     return new IngestOutcome(true, bulk.events(), bulk.quarantined(), null, written);
+  }
+
+  /**
+   * Stores a body that cannot be a bulk (such as gzip that does not decompress) raw in quarantine,
+   * exactly as received, and reports it as not accepted.
+   *
+   * @throws SinkException when storing failed; nothing may be acknowledged
+   */
+  public IngestOutcome reject(
+      String feed, byte[] body, IngestContext context, String reason, Instant deadline)
+      throws SinkException {
+    WriteResult written = sink.write(SinkBatch.rejected(feed, body, context, reason), deadline);
+    return new IngestOutcome(false, 0, List.of(), reason, written);
   }
 }

@@ -6,16 +6,20 @@ import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.LogFields;
+import io.deezwatts.core.log.RequestTrace;
 import io.deezwatts.core.sink.SinkException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.logging.Logger;
 
 /**
  * The HTTP push endpoint Connected Cars posts bulks to, independent of the platform: the Google
@@ -23,12 +27,15 @@ import java.util.function.Predicate;
  * PushResponse} back. It answers 200 only after the sink has stored everything.
  *
  * <p>Statuses: 405 for anything but POST; 404 for an unknown path; 401 without the secret (never
- * saying which part was wrong) or with a bad signature; 413 above 32 MiB; 400 for a body that is
- * not a JSON array (stored raw in quarantine first); 503 when storing failed transiently (retry);
- * 500 when it failed for good or something unexpected happened.
+ * saying which part was wrong) or with a bad signature; 415 for a multipart body or a {@code
+ * Content-Encoding} other than gzip; 413 above 32 MiB, received or decompressed; 400 for a body
+ * that is not a JSON array or not valid gzip (stored raw in quarantine first); 503 when storing
+ * failed transiently (retry); 500 when it failed for good or something unexpected happened.
  */
 public final class PushEndpoint {
-  private static final System.Logger LOG = System.getLogger(PushEndpoint.class.getName());
+  private static final Logger LOG = Logger.getLogger(PushEndpoint.class.getName());
+  private static final String TOO_LARGE =
+      "the body is larger than " + Limits.MAX_BODY_BYTES + " bytes (32 MiB)";
 
   /** Checks the body against the {@code X-Request-Signature} header; returns null or a reason. */
   @FunctionalInterface
@@ -50,6 +57,17 @@ public final class PushEndpoint {
    */
   public static final PushResponse STORAGE_UNAVAILABLE =
       error(503, "storage is unavailable; retry the bulk");
+
+  /**
+   * What an adapter answers when the endpoint could not get ready: 500 for a configuration failure
+   * (a retry cannot help; the log names the setting), else {@link #STORAGE_UNAVAILABLE}. The cause
+   * goes to the log, never to the sender.
+   */
+  public static PushResponse notReady(StartupFailure failure) {
+    return failure.configuration()
+        ? error(500, "the function is not configured; see its log")
+        : STORAGE_UNAVAILABLE;
+  }
 
   /**
    * The endpoint the environment configures, for an ingest service given later. Reads {@code
@@ -127,45 +145,117 @@ public final class PushEndpoint {
       Function<String, String> headers,
       long contentLength,
       InputStream body) {
+    return handle(method, path, headers, contentLength, body, LOG);
+  }
+
+  /**
+   * Handles one push, logging to {@code log} (Azure passes its {@code ExecutionContext} logger):
+   * one line per refused request (status and reason, never a credential) and one per bulk (feed,
+   * counts, duration), with the request's trace id set for the lines written meanwhile.
+   */
+  public PushResponse handle(
+      String method,
+      String path,
+      Function<String, String> headers,
+      long contentLength,
+      InputStream body,
+      Logger log) {
+    RequestTrace.set(
+        RequestTrace.parse(headers.apply("X-Cloud-Trace-Context"), headers.apply("traceparent")));
+    try {
+      return answer(method, path, headers, contentLength, body, log);
+    } finally {
+      RequestTrace.set(null);
+    }
+  }
+
+  private PushResponse answer(
+      String method,
+      String path,
+      Function<String, String> headers,
+      long contentLength,
+      InputStream body,
+      Logger log) {
+    String requestId = headers.apply("X-Request-Id");
     if (!"POST".equalsIgnoreCase(method)) {
-      return error(405, "only POST is allowed");
+      return refuse(log, requestId, path, 405, "only POST is allowed");
     }
     String feed = feedFor(path);
     if (feed == null) {
-      return error(404, "unknown path; use /, /data-streams, /legacy/account or /legacy/car");
+      return refuse(
+          log,
+          requestId,
+          path,
+          404,
+          "unknown path; use /, /data-streams, /legacy/account or /legacy/car");
     }
     if (!authorization.test(headers.apply("Authorization"))) {
-      return error(401, "unauthorized");
+      // Never which part was wrong, and never the header itself.
+      return refuse(log, requestId, path, 401, "unauthorized");
+    }
+    String contentType = headers.apply("Content-Type");
+    if (contentType != null
+        && contentType.trim().toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+      // Its parts would be stored as one opaque body, or (on some hosts) not at all.
+      drain(body);
+      return refuse(
+          log,
+          requestId,
+          path,
+          415,
+          "multipart bodies are not accepted; send the JSON bulk itself as the body");
+    }
+    ContentEncoding encoding = ContentEncoding.of(headers.apply("Content-Encoding"));
+    if (encoding == null) {
+      drain(body);
+      return refuse(
+          log, requestId, path, 415, "unsupported Content-Encoding; send the body as is or gzip");
     }
     if (contentLength > Limits.MAX_BODY_BYTES) {
       drain(body);
-      return tooLarge();
+      return refuse(log, requestId, path, 413, TOO_LARGE);
     }
     byte[] bytes;
     try {
       bytes = body.readNBytes(Limits.MAX_BODY_BYTES + 1);
     } catch (IOException e) {
-      return error(400, "could not read the request body");
+      return refuse(log, requestId, path, 400, "could not read the request body");
     }
     if (bytes.length > Limits.MAX_BODY_BYTES) {
       drain(body);
-      return tooLarge();
+      return refuse(log, requestId, path, 413, TOO_LARGE);
     }
-    String requestId = headers.apply("X-Request-Id");
     if (signature != null) {
       String problem = signature.problem(headers.apply("X-Request-Signature"), bytes);
       if (problem != null) {
-        LOG.log(Level.WARNING, "push {0} refused: X-Request-Signature {1}", requestId, problem);
+        logRefusal(log, requestId, path, 401, "X-Request-Signature " + problem);
         return error(401, "unauthorized");
       }
     }
     Instant now = clock.instant();
+    long started = System.nanoTime();
     IngestContext context =
         new IngestContext(now, IngestContext.Source.HTTP, requestId, null, Map.of());
     try {
-      IngestOutcome outcome = service.ingest(feed, bytes, context, now.plus(deadline));
+      IngestOutcome outcome;
+      try {
+        outcome =
+            service.ingest(
+                feed, encoding.decode(bytes, Limits.MAX_BODY_BYTES), context, now.plus(deadline));
+      } catch (ContentEncoding.TooLargeException e) {
+        return refuse(log, requestId, path, 413, e.getMessage());
+      } catch (IOException e) {
+        // Not gzip after all: kept as received (base64 in quarantine), answered 400.
+        outcome =
+            service.reject(
+                feed,
+                bytes,
+                context,
+                "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage(),
+                now.plus(deadline));
+      }
+      LogFields.bulk(log, feed, context, outcome, millisSince(started));
       if (!outcome.accepted()) {
-        LOG.log(Level.INFO, "push {0} rejected and quarantined: {1}", requestId, outcome.error());
         return error(400, outcome.error());
       }
       return new PushResponse(
@@ -178,19 +268,56 @@ public final class PushEndpoint {
               + outcome.written().quarantined()
               + "}");
     } catch (SinkException e) {
-      LOG.log(
-          Level.WARNING,
-          "push {0} not stored ({1}): {2}",
-          requestId,
-          e.isTransient() ? "transient" : "permanent",
-          e.getMessage());
+      LogFields.notStored(
+          log, feed, context, e.isTransient(), e.getMessage(), millisSince(started));
       return e.isTransient()
           ? STORAGE_UNAVAILABLE
           : error(500, "storage failed; the bulk was not stored");
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "push " + requestId + " failed unexpectedly", e);
+      LogFields.log(
+          log,
+          java.util.logging.Level.SEVERE,
+          "bulk failed unexpectedly",
+          e,
+          "outcome",
+          "failed",
+          "feed",
+          feed,
+          "source",
+          "http",
+          "request_id",
+          requestId);
       return error(500, "internal error; the bulk was not stored");
     }
+  }
+
+  private static long millisSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  private static PushResponse refuse(
+      Logger log, String requestId, String path, int status, String reason) {
+    logRefusal(log, requestId, path, status, reason);
+    return error(status, reason);
+  }
+
+  /** One line per refused request: its status and reason, never a credential. */
+  private static void logRefusal(
+      Logger log, String requestId, String path, int status, String reason) {
+    LogFields.log(
+        log,
+        java.util.logging.Level.WARNING,
+        "push refused",
+        "outcome",
+        "refused",
+        "status",
+        status,
+        "reason",
+        reason,
+        "request_id",
+        requestId,
+        "path",
+        path);
   }
 
   /**
@@ -208,10 +335,6 @@ public final class PushEndpoint {
     } catch (IOException e) {
       // The sender went away; there is no one left to answer.
     }
-  }
-
-  private static PushResponse tooLarge() {
-    return error(413, "the body is larger than " + Limits.MAX_BODY_BYTES + " bytes (32 MiB)");
   }
 
   private static PushResponse error(int status, String message) {

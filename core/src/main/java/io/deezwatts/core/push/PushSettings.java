@@ -1,5 +1,6 @@
 package io.deezwatts.core.push;
 
+import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.sink.Sinks;
 import java.time.Duration;
 import java.util.Map;
@@ -32,10 +33,11 @@ public record PushSettings(String sinkUri, String defaultFeed, Duration deadline
     try {
       seconds = Long.parseLong(env.getOrDefault(DEADLINE_SECONDS, "50").trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(DEADLINE_SECONDS + " must be a whole number of seconds");
+      throw new SettingException(
+          DEADLINE_SECONDS, DEADLINE_SECONDS + " must be a whole number of seconds", e);
     }
     if (seconds < 1) {
-      throw new IllegalArgumentException(DEADLINE_SECONDS + " must be at least 1");
+      throw new SettingException(DEADLINE_SECONDS, DEADLINE_SECONDS + " must be at least 1", null);
     }
     return new PushSettings(Sinks.uriFrom(env), feed, Duration.ofSeconds(seconds));
   }
@@ -43,14 +45,16 @@ public record PushSettings(String sinkUri, String defaultFeed, Duration deadline
   /**
    * The HTTP push secret.
    *
-   * @throws IllegalStateException when it is unset: a deployed push endpoint refuses to start
-   *     without one
+   * @throws SettingException when it is unset: a deployed push endpoint refuses to start without
+   *     one
    */
   public static String httpToken(Map<String, String> env) {
     String token = env.get(HTTP_TOKEN);
     if (token == null || token.isBlank()) {
-      throw new IllegalStateException(
-          HTTP_TOKEN + " is not set: the push endpoint refuses to start without a secret");
+      throw new SettingException(
+          HTTP_TOKEN,
+          HTTP_TOKEN + " is not set: the push endpoint refuses to start without a secret",
+          null);
     }
     return token;
   }

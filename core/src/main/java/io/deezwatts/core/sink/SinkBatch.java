@@ -51,7 +51,8 @@ public record SinkBatch(
       context.source().wireName(),
       context.requestId(),
       context.messageId(),
-      context.metadata().isEmpty() ? null : MetadataJson.of(context.metadata())
+      context.metadata().isEmpty() ? null : MetadataJson.of(context.metadata()),
+      e.rawEncoding()
     };
   }
 }

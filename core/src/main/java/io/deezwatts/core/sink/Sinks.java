@@ -1,5 +1,6 @@
 package io.deezwatts.core.sink;
 
+import io.deezwatts.core.ingest.SettingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,25 @@ public final class Sinks {
   public static String uriFrom(Map<String, String> environment) {
     String uri = environment.get(SINK_VARIABLE);
     return uri == null || uri.isBlank() ? DEFAULT_URI : uri.trim();
+  }
+
+  /**
+   * Opens the sink {@link #SINK_VARIABLE} names (or {@link #DEFAULT_URI}).
+   *
+   * @throws SettingException naming {@link #SINK_VARIABLE} when the URI is malformed or names a
+   *     scheme this deployment does not contain: no retry can fix that
+   * @throws RuntimeException when the sink could not be opened for another reason (a locked file),
+   *     which a retry may cure
+   */
+  public static Sink fromEnvironment(Map<String, String> environment) {
+    String uri = uriFrom(environment);
+    try {
+      return open(uri, environment);
+    } catch (SettingException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new SettingException(SINK_VARIABLE, SINK_VARIABLE + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -153,6 +153,21 @@ class QuarantineTest {
             "{\"type\":\"position\",\"carId\":\"abc\",\"time\":\"2017-01-01T12:30:10Z\","
                 + "\"lat\":91,\"lon\":-2.1}"),
         bad(DS, "type", "{\"id\":1,\"vehicleId\":1,\"time\":\"2022-01-01T12:30:10Z\"}"),
+        bad(
+            DS,
+            "type",
+            "{\"type\":\"car_ignition\",\"id\":1,\"value\":true,\"vehicleId\":1,"
+                + "\"time\":\"2022-01-01T12:30:10Z\",\"type\":\"car_ignition\"}"),
+        bad(
+            DS,
+            "type",
+            "{\"type\":\"car_ignition\",\"id\":1,\"value\":true,\"vehicleId\":1,"
+                + "\"time\":\"2022-01-01T12:30:10Z\",\"type\":\"can_odometer_km\"}"),
+        bad(
+            LEGACY,
+            "type",
+            "{\"type\":\"ignition_on\",\"type\":\"ignition_on\",\"carId\":\"abc\","
+                + "\"time\":\"2017-01-01T12:30:10Z\"}"),
         bad(DS, "type", "{\"type\":7,\"id\":1,\"vehicleId\":1,\"time\":\"2022-01-01T12:30:10Z\"}"),
         bad(
             DS,

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.ingest.SettingException;
+import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
@@ -189,12 +193,144 @@ class PushEndpointTest {
     assertEquals("legacy-push", s.defaultFeed());
     assertEquals(Duration.ofSeconds(12), s.deadline());
     assertEquals("duckdb:./data/deezwatts.duckdb", s.sinkUri());
-    IllegalStateException noToken =
+    SettingException noToken =
         org.junit.jupiter.api.Assertions.assertThrows(
-            IllegalStateException.class, () -> PushSettings.httpToken(Map.of()));
+            SettingException.class, () -> PushSettings.httpToken(Map.of()));
     assertTrue(noToken.getMessage().contains("DEEZWATTS_HTTP_TOKEN"));
+    assertEquals("DEEZWATTS_HTTP_TOKEN", noToken.setting());
+    assertTrue(StartupFailure.of(noToken).configuration());
     org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class,
         () -> PushSettings.fromEnvironment(Map.of("DEEZWATTS_DEADLINE_SECONDS", "soon")));
+  }
+
+  private PushResponse post(PushEndpoint e, Map<String, String> extra, byte[] body) {
+    Map<String, String> headers = new java.util.HashMap<>(extra);
+    headers.put("Authorization", "Bearer ok");
+    return e.handle(
+        "POST", "/data-streams", headers::get, body.length, new ByteArrayInputStream(body));
+  }
+
+  private static byte[] gzip(byte[] plain) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(plain);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void aGzipBodyIsDecodedAndStoredLikeThePlainOne() throws IOException {
+    byte[] zipped = gzip(GOOD.getBytes(StandardCharsets.UTF_8));
+    PushResponse r = post(endpoint(null), Map.of("Content-Encoding", "gzip"), zipped);
+    assertEquals(200, r.status(), r.json());
+    assertEquals(1, sink.batches.get(0).rows().size());
+    assertTrue(sink.batches.get(0).quarantine().isEmpty());
+  }
+
+  @Test
+  void aGzipBodyThatExpandsPastTheLimitIs413AndNothingIsStored() throws IOException {
+    byte[] spaces = new byte[Limits.MAX_BODY_BYTES + 1];
+    java.util.Arrays.fill(spaces, (byte) ' ');
+    byte[] bomb = gzip(spaces);
+    assertTrue(bomb.length < 1024 * 1024, "small on the wire: " + bomb.length);
+    PushResponse r = post(endpoint(null), Map.of("Content-Encoding", "gzip"), bomb);
+    assertEquals(413, r.status(), r.json());
+    assertTrue(sink.batches.isEmpty());
+  }
+
+  @Test
+  void aBodyThatIsNotTheGzipItClaimsIsQuarantinedExactlyAsReceived() {
+    byte[] notGzip = {(byte) 0x1f, (byte) 0x8b, 8, 0, (byte) 0xff, (byte) 0xfe, 1, 2};
+    PushResponse r = post(endpoint(null), Map.of("Content-Encoding", "gzip"), notGzip);
+    assertEquals(400, r.status(), r.json());
+    QuarantineEntry q = sink.batches.get(0).quarantine().get(0);
+    assertEquals(QuarantineEntry.BASE64, q.rawEncoding());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(notGzip, q.rawBytes());
+    assertTrue(q.reason().contains("not valid gzip"), q.reason());
+  }
+
+  @Test
+  void aGzipBodySentWithoutItsEncodingIsQuarantinedByteForByte() throws IOException {
+    byte[] zipped = gzip(GOOD.getBytes(StandardCharsets.UTF_8));
+    PushResponse r = post(endpoint(null), Map.of(), zipped);
+    assertEquals(400, r.status(), r.json());
+    QuarantineEntry q = sink.batches.get(0).quarantine().get(0);
+    assertEquals(QuarantineEntry.BASE64, q.rawEncoding());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(zipped, q.rawBytes());
+    assertEquals(zipped.length, q.rawLength());
+  }
+
+  @Test
+  void aMultipartBodyIsRefusedWith415NotStoredEmpty() {
+    String multipart =
+        "--b\r\nContent-Disposition: form-data; name=\"bulk\"\r\n\r\n" + GOOD + "\r\n--b--\r\n";
+    PushResponse r =
+        post(
+            endpoint(null),
+            Map.of("Content-Type", "multipart/form-data; boundary=b"),
+            multipart.getBytes(StandardCharsets.UTF_8));
+    assertEquals(415, r.status(), r.json());
+    assertTrue(r.json().contains("multipart"), r.json());
+    assertTrue(sink.batches.isEmpty());
+  }
+
+  @Test
+  void anEncodingOtherThanGzipIs415() {
+    PushResponse r =
+        post(
+            endpoint(null),
+            Map.of("Content-Encoding", "br"),
+            GOOD.getBytes(StandardCharsets.UTF_8));
+    assertEquals(415, r.status(), r.json());
+    assertTrue(sink.batches.isEmpty());
+  }
+
+  /** A logger that keeps what it is given, as Azure's ExecutionContext logger would pass it on. */
+  private static java.util.logging.Logger recording(List<String> lines) {
+    java.util.logging.Logger log = java.util.logging.Logger.getAnonymousLogger();
+    log.setUseParentHandlers(false);
+    log.addHandler(
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            lines.add(r.getLevel() + " " + r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        });
+    return log;
+  }
+
+  @Test
+  void eachBulkLogsOneLineWithItsFieldsAndEachRefusalItsStatusButNeverTheCredential() {
+    List<String> lines = new ArrayList<>();
+    java.util.logging.Logger log = recording(lines);
+    PushEndpoint e = endpoint(null);
+    byte[] good = GOOD.getBytes(StandardCharsets.UTF_8);
+    Map<String, String> headers = Map.of("Authorization", "Bearer ok", "X-Request-Id", "r-9");
+    e.handle(
+        "POST", "/data-streams", headers::get, good.length, new ByteArrayInputStream(good), log);
+    Map<String, String> wrong =
+        Map.of("Authorization", "Bearer hunter2-secret", "X-Request-Id", "r-10");
+    e.handle("POST", "/data-streams", wrong::get, good.length, new ByteArrayInputStream(good), log);
+
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "INFO bulk stored outcome=stored feed=data-streams source=http request_id=r-9"
+                    + " events=1 stored=1 quarantined=0 duration_ms=\\d+"),
+        lines.get(0));
+    assertEquals(
+        "WARNING push refused outcome=refused status=401 reason=unauthorized request_id=r-10"
+            + " path=/data-streams",
+        lines.get(1));
+    assertFalse(String.join("\n", lines).contains("hunter2"));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.BulkDecoder;
 import io.deezwatts.core.decode.IngestContext;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,22 +47,44 @@ class DuckDbMigrationTest {
     Path file = releaseFile();
     try (DuckDbSink sink = new DuckDbSink(file, Catalog.standard())) {
       for (TableSpec t : Catalog.standard().tables()) {
-        Path csv = dir.resolve(t.name() + ".csv");
-        try (Statement s = sink.connection().createStatement()) {
-          s.execute(
-              "COPY (SELECT * FROM (SELECT * REPLACE (replace(CAST(event_key AS VARCHAR), '-', '')"
-                  + " AS event_key) FROM "
-                  + t.name()
-                  + ") ORDER BY event_key) TO '"
-                  + csv
-                  + "' (HEADER)");
-        }
         String expected;
         try (InputStream in = getClass().getResourceAsStream(FIXTURE + t.name() + ".csv")) {
           assertNotNull(in, t.name() + ".csv missing");
           expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        // The columns 0.1 had, in its order; columns the catalog gained since are checked below.
+        List<String> old = List.of(expected.substring(0, expected.indexOf('\n')).split(","));
+        String columns =
+            old.stream()
+                .map(
+                    c ->
+                        c.equals("event_key")
+                            ? "replace(CAST(event_key AS VARCHAR), '-', '') AS event_key"
+                            : '"' + c + '"')
+                .collect(Collectors.joining(", "));
+        Path csv = dir.resolve(t.name() + ".csv");
+        try (Statement s = sink.connection().createStatement()) {
+          s.execute(
+              "COPY (SELECT * FROM (SELECT "
+                  + columns
+                  + " FROM "
+                  + t.name()
+                  + ") ORDER BY event_key) TO '"
+                  + csv
+                  + "' (HEADER)");
+        }
         assertEquals(expected, Files.readString(csv), t.name() + ": every row, every value");
+        for (Column added : t.columns()) {
+          if (!old.contains(added.name())) {
+            try (Statement s = sink.connection().createStatement();
+                ResultSet rs =
+                    s.executeQuery(
+                        "SELECT count(" + '"' + added.name() + '"' + ") FROM " + t.name())) {
+              rs.next();
+              assertEquals(0, rs.getLong(1), t.name() + "." + added.name() + " is new: NULL");
+            }
+          }
+        }
         try (Statement s = sink.connection().createStatement();
             ResultSet rs =
                 s.executeQuery(

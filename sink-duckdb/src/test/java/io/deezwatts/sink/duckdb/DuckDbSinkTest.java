@@ -1,5 +1,6 @@
 package io.deezwatts.sink.duckdb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -254,5 +255,43 @@ class DuckDbSinkTest {
     assertTrue(e.getMessage().contains("duckdb:"), e.getMessage());
     assertEquals(Sinks.DEFAULT_URI, Sinks.uriFrom(Map.of()));
     assertEquals("bigquery:p.d", Sinks.uriFrom(Map.of("DEEZWATTS_SINK", "bigquery:p.d")));
+  }
+
+  @Test
+  void aBulkThatIsNotUtf8IsKeptByteForByteAsBase64() throws Exception {
+    byte[] latin1 = "[{\"type\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+    IngestOutcome o =
+        new IngestService(sink)
+            .ingest("data-streams", latin1, IngestContext.replay(RECEIVED), DEADLINE);
+    assertFalse(o.accepted());
+    try (Statement s = sink.connection().createStatement();
+        ResultSet rs = s.executeQuery("SELECT raw, raw_encoding, raw_length FROM quarantine")) {
+      assertTrue(rs.next());
+      assertEquals("base64", rs.getString(2));
+      assertArrayEquals(latin1, java.util.Base64.getDecoder().decode(rs.getString(1)));
+      assertEquals(latin1.length, rs.getLong(3));
+    }
+  }
+
+  @Test
+  void aFileFromQuarantineSchemaVersion1GainsRawEncoding() throws Exception {
+    sink.close();
+    Path old = dir.resolve("v1.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + old);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE quarantine (event_key VARCHAR PRIMARY KEY, feed VARCHAR NOT NULL,"
+              + " type VARCHAR, event_index BIGINT, reason VARCHAR NOT NULL, raw VARCHAR NOT NULL,"
+              + " raw_length BIGINT NOT NULL, received_at TIMESTAMPTZ NOT NULL,"
+              + " source VARCHAR NOT NULL, request_id VARCHAR, message_id VARCHAR, metadata JSON)");
+    }
+    sink = new DuckDbSink(old, Catalog.standard());
+    new IngestService(sink)
+        .ingest(
+            "data-streams",
+            "not json".getBytes(StandardCharsets.UTF_8),
+            IngestContext.replay(RECEIVED),
+            DEADLINE);
+    assertEquals(1, count("SELECT count(*) FROM quarantine WHERE raw_encoding = 'text'"));
   }
 }

@@ -470,7 +470,8 @@ public final class BigQuerySink implements Sink {
             e.eventIndex(),
             e.reason() + note,
             kept,
-            e.rawLength());
+            e.rawLength(),
+            e.rawEncoding());
     LOG.log(
         System.Logger.Level.WARNING,
         "{0}: quarantine entry {1} kept to {2} of {3} characters of raw",
