@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every example printed in the vendors' documents decodes as printed, into the table and columns
  * the catalog names, with the values the example holds. The fixtures under {@code spec-examples/}
- * are the printed examples, verbatim (checked against {@code ../shared/specs}).
+ * are the printed examples, verbatim: {@link SpecDocumentsTest} checks them against the documents.
  */
 class SpecExamplesTest {
   private static final ObjectMapper LENIENT =
@@ -212,36 +212,12 @@ class SpecExamplesTest {
     assertEquals(14, lp.stream().filter(t -> t.table().name().equals("legacy_car_events")).count());
   }
 
-  /** The fixtures are the documents' examples, character for character. */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("examples")
-  void fixtureIsVerbatimInTheSpec(Path example) throws IOException {
-    if (example.getParent().getFileName().toString().equals("documented-without-example")) {
-      String spec = spec("connected-cars-push-legacy.txt");
-      assertTrue(spec.contains(typeNameOf(example) + " - "), "the document describes the type");
-      return;
-    }
-    String specFile = Catalog.standard().feed(feedOf(example)).specFile();
-    String text = Files.readString(example);
-    assertTrue(
-        spec(specFile).contains(text.stripTrailing()), example + " is printed in " + specFile);
-  }
-
-  private static String spec(String file) throws IOException {
-    String dir = System.getProperty("deezwatts.specs", "../../shared/specs");
-    Path path = Path.of(dir, file);
-    assertTrue(
-        Files.isRegularFile(path),
-        "the vendors' documents must be at " + path + " (shared/ beside the checkout)");
-    return Files.readString(path);
-  }
-
-  private static String feedOf(Path p) {
+  static String feedOf(Path p) {
     String dir = p.getParent().getFileName().toString();
     return dir.equals("documented-without-example") ? "legacy-push" : dir;
   }
 
-  private static String typeNameOf(Path p) {
+  static String typeNameOf(Path p) {
     String n = p.getFileName().toString().replace(".json", "");
     if (n.equals("incident-object")) {
       return "incidents";
