@@ -195,8 +195,9 @@ public final class RivianCommand implements Runnable {
       description = {
         "Poll every vehicle on the account and store one rivian_vehicle_states row each, on a"
             + " timer (or --once). Reuses the session 'rivian login' saved; never logs in itself.",
-        "Exit status: 0 stored, 1 failed (an expired session: run 'deezwatts rivian login' again),"
-            + " 2 usage error."
+        "Exit status: 0 stored, 3 partial (--once: Rivian kept rate-limiting some vehicles, left"
+            + " for the next poll; the others stored), 1 failed (an expired session: run"
+            + " 'deezwatts rivian login' again), 2 usage error."
       })
   static final class Poll implements Callable<Integer> {
     @CommandLine.ParentCommand RivianCommand parent;
@@ -213,6 +214,9 @@ public final class RivianCommand implements Runnable {
     long intervalSeconds;
 
     @CommandLine.Mixin io.deezwatts.cli.SinkOption sinkOption;
+
+    /** The exit status of a poll that left rate-limited vehicles for the next one. */
+    static final int PARTIAL = 3;
 
     /** How long storing one poll may take. */
     private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -249,6 +253,9 @@ public final class RivianCommand implements Runnable {
               @Override
               public void polled(RivianPoller.PollResult r) {
                 r.warnings().forEach(w -> err.println("deezwatts: warning: " + w));
+                if (r.partial()) {
+                  err.println("deezwatts: " + r.partialNote());
+                }
                 out.println(summary(r, sink.describe()));
                 out.flush();
                 err.flush();
@@ -266,8 +273,9 @@ public final class RivianCommand implements Runnable {
               }
             };
         if (once) {
-          listener.polled(poller.poll(Instant.now().plus(DEADLINE)));
-          return 0;
+          RivianPoller.PollResult r = poller.poll(Instant.now().plus(DEADLINE));
+          listener.polled(r);
+          return r.partial() ? PARTIAL : 0;
         }
         new PollSchedule(
                 poller,
