@@ -450,7 +450,6 @@ public final class CcCommand extends EnvCommand {
             + " streams, 2 usage error."
       })
   static final class Sync extends CcCall {
-
     @Option(
         names = "--topic",
         paramLabel = "ID",
