@@ -96,26 +96,6 @@ final class ViricitiBridge implements AutoCloseable {
     }
   }
 
-  /** What the bridge has done so far; for logs, tests and the benchmark. */
-  record Stats(
-      long connections,
-      long subscriptionsSent,
-      long echoesConfirmed,
-      long echoMismatches,
-      long echoTimeouts,
-      long serverErrors,
-      long aclAnswers,
-      long messagesReceived,
-      long messagesStored,
-      long rowsStored,
-      long duplicatesSkipped,
-      long quarantined,
-      long writeFailures,
-      long pauses,
-      long silentSockets,
-      int held,
-      boolean paused) {}
-
   private final Settings settings;
   private final Sink sink;
   private final Consumer<String> aclOut;
@@ -126,6 +106,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Thread writer;
   private final Object monitor = new Object();
+  private final BridgeStatistics statistics;
 
   // Guarded by monitor.
   private Connection current;
@@ -134,21 +115,6 @@ final class ViricitiBridge implements AutoCloseable {
   private boolean stopping;
   private boolean terminated;
   private boolean aclAnswered;
-  private long connections;
-  private long subscriptionsSent;
-  private long echoesConfirmed;
-  private long echoMismatches;
-  private long echoTimeouts;
-  private long serverErrors;
-  private long aclAnswers;
-  private long messagesReceived;
-  private long messagesStored;
-  private long rowsStored;
-  private long duplicatesSkipped;
-  private long quarantined;
-  private long writeFailures;
-  private long pauses;
-  private long silentSockets;
 
   /**
    * @param aclOut receives the server's answer to {@code show acl} (the whole message, compact
@@ -161,6 +127,7 @@ final class ViricitiBridge implements AutoCloseable {
     this.sink = sink;
     this.aclOut = aclOut;
     this.buffer = new MessageBuffer(settings.bufferCapacity);
+    this.statistics = new BridgeStatistics(buffer);
     this.reconnectBackoff = new Backoff(settings.reconnectInitial, settings.reconnectMax);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -198,27 +165,8 @@ final class ViricitiBridge implements AutoCloseable {
   }
 
   /** A copy of the counters. */
-  Stats stats() {
-    synchronized (monitor) {
-      return new Stats(
-          connections,
-          subscriptionsSent,
-          echoesConfirmed,
-          echoMismatches,
-          echoTimeouts,
-          serverErrors,
-          aclAnswers,
-          messagesReceived,
-          messagesStored,
-          rowsStored,
-          duplicatesSkipped,
-          quarantined,
-          writeFailures,
-          pauses,
-          silentSockets,
-          buffer.held(),
-          buffer.isPaused());
-    }
+  BridgeStatistics.Stats stats() {
+    return statistics.snapshot();
   }
 
   /**
@@ -227,18 +175,9 @@ final class ViricitiBridge implements AutoCloseable {
    * @return whether they did before the timeout
    * @throws InterruptedException when interrupted while waiting
    */
-  boolean awaitStats(Predicate<Stats> condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (monitor) {
-      while (!condition.test(stats())) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(monitor, left);
-      }
-      return true;
-    }
+  boolean awaitStats(Predicate<BridgeStatistics.Stats> condition, Duration timeout)
+      throws InterruptedException {
+    return statistics.await(condition, timeout);
   }
 
   /**
@@ -258,6 +197,7 @@ final class ViricitiBridge implements AutoCloseable {
     synchronized (monitor) {
       monitor.notifyAll();
     }
+    statistics.changed();
   }
 
   private String redact(String s) {
@@ -376,9 +316,7 @@ final class ViricitiBridge implements AutoCloseable {
                       + " dropping it",
                   silent / 1e9,
                   settings.readTimeout.toMillis() / 1e3));
-      synchronized (monitor) {
-        silentSockets++;
-      }
+      statistics.silentSocket();
       lost(conn);
       changed();
       return;
@@ -393,10 +331,7 @@ final class ViricitiBridge implements AutoCloseable {
               "the server has not echoed the subscription after "
                   + settings.echoTimeout.toSeconds()
                   + " s; data may not flow");
-      synchronized (monitor) {
-        echoTimeouts++;
-        monitor.notifyAll();
-      }
+      statistics.echoTimedOut();
     }
     conn.send(ws -> ws.sendPing(ByteBuffer.wrap(Long.toString(now).getBytes())));
   }
@@ -447,10 +382,9 @@ final class ViricitiBridge implements AutoCloseable {
           return;
         }
         current = this;
-        connections++;
-        subscriptionsSent++;
         askAcl = settings.showAcl && !aclAnswered;
       }
+      statistics.connected();
       LOG.info(
           () ->
               "connected to "
@@ -572,13 +506,12 @@ final class ViricitiBridge implements AutoCloseable {
       boolean room = buffer.add(new MessageBuffer.Message(message, at, nanos));
       boolean newlyPaused;
       synchronized (monitor) {
-        messagesReceived++;
         newlyPaused = !room && buffer.isPaused() && !pausedLogged;
         if (newlyPaused) {
           pausedLogged = true;
         }
-        monitor.notifyAll();
       }
+      statistics.received();
       if (newlyPaused) {
         LOG.warning(
             () ->
@@ -587,10 +520,7 @@ final class ViricitiBridge implements AutoCloseable {
                     + " messages held, capacity "
                     + buffer.capacity()
                     + ") while the sink catches up; pausing reads from the socket");
-        synchronized (monitor) {
-          pauses++;
-          monitor.notifyAll();
-        }
+        statistics.paused();
       }
       return room;
     }
@@ -650,30 +580,19 @@ final class ViricitiBridge implements AutoCloseable {
                       + ", echoed "
                       + redact(json));
         }
-        synchronized (monitor) {
-          if (same) {
-            echoesConfirmed++;
-          } else {
-            echoMismatches++;
-          }
-          monitor.notifyAll();
-        }
+        statistics.echoed(same);
       }
       case "error" -> {
         LOG.warning(() -> "the server sent an error: " + redact(json));
-        synchronized (monitor) {
-          serverErrors++;
-          monitor.notifyAll();
-        }
+        statistics.serverError();
       }
       case "acl" -> {
         LOG.info("the server sent its acl");
         aclOut.accept(redact(json));
         synchronized (monitor) {
-          aclAnswers++;
           aclAnswered = true;
-          monitor.notifyAll();
         }
+        statistics.aclAnswered();
       }
       default -> LOG.info(() -> "the server sent a " + c.kind() + " message: " + redact(json));
     }
@@ -778,21 +697,12 @@ final class ViricitiBridge implements AutoCloseable {
       try {
         WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));
         retry.reset();
-        synchronized (monitor) {
-          messagesStored += messages;
-          rowsStored += r.rowsStored();
-          duplicatesSkipped += Math.max(0, r.duplicatesSkipped());
-          quarantined += r.quarantined();
-          monitor.notifyAll();
-        }
+        statistics.stored(messages, r);
         return true;
       } catch (SinkException | RuntimeException e) {
         Duration delay = retry.next();
         boolean permanent = e instanceof SinkException s && !s.isTransient();
-        synchronized (monitor) {
-          writeFailures++;
-          monitor.notifyAll();
-        }
+        statistics.writeFailed();
         Level level = permanent ? Level.SEVERE : Level.WARNING;
         LOG.log(
             level,
@@ -896,7 +806,7 @@ final class ViricitiBridge implements AutoCloseable {
       terminated = true;
       monitor.notifyAll();
     }
-    Stats s = stats();
+    BridgeStatistics.Stats s = stats();
     LOG.info(
         () ->
             String.format(

@@ -63,7 +63,7 @@ class ViricitiBridgeIT {
     return bridge;
   }
 
-  private void await(String what, Predicate<ViricitiBridge.Stats> condition) throws Exception {
+  private void await(String what, Predicate<BridgeStatistics.Stats> condition) throws Exception {
     assertTrue(
         bridge.awaitStats(condition, WAIT),
         what + "; stats: " + bridge.stats() + "\n" + logs.all());
