@@ -5,13 +5,7 @@ import io.deezwatts.core.decode.BulkRejectedException;
 import io.deezwatts.core.decode.ControlMessage;
 import io.deezwatts.core.decode.DecodedBulk;
 import io.deezwatts.core.decode.IngestContext;
-import io.deezwatts.core.decode.QuarantinedEvent;
-import io.deezwatts.core.decode.Row;
-import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.Sink;
-import io.deezwatts.core.sink.SinkBatch;
-import io.deezwatts.core.sink.SinkException;
-import io.deezwatts.core.sink.WriteResult;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,29 +24,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Holds ViriCiti's live WebSocket and lands every data message in a {@link Sink}.
  *
  * <p>After every connect it sends the subscription and checks the server's echo. Data messages go
- * into a bounded {@link MessageBuffer}; a writer thread decodes them in batches (every {@code
- * batchSize} messages or {@code flushInterval}, whichever comes first) and stores each batch,
- * retrying a failed write with backoff while the socket keeps reading. When the buffer is full the
- * bridge stops asking the socket for messages (WebSocket demand), so the server is slowed down and
- * nothing is dropped. A lost connection is re-made with capped, jittered exponential backoff; a
- * silent one (no message or pong within {@code readTimeout}, pinged every {@code pingInterval}) is
- * dropped and re-made. {@link #close()} stops reading and stores what is held.
+ * into a bounded {@link MessageBuffer}; the {@link BatchWriter}, on a thread of its own, decodes
+ * them in batches (every {@code batchSize} messages or {@code flushInterval}, whichever comes
+ * first) and stores each batch, retrying a failed write with backoff while the socket keeps
+ * reading. What happened is counted in {@link BridgeStatistics}. When the buffer is full the bridge
+ * stops asking the socket for messages (WebSocket demand), so the server is slowed down and nothing
+ * is dropped. A lost connection is re-made with capped, jittered exponential backoff; a silent one
+ * (no message or pong within {@code readTimeout}, pinged every {@code pingInterval}) is dropped and
+ * re-made. {@link #close()} stops reading and stores what is held.
  *
  * <p>The API key is never logged: every address and error text is redacted first.
  */
 final class ViricitiBridge implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ViricitiBridge.class.getName());
-  private static final String FEED = "viriciti";
-
-  /** A batch is cut at this size too, well under the decoder's 32 MiB body limit. */
-  private static final long MAX_BATCH_BYTES = 8L << 20;
+  static final String FEED = "viriciti";
 
   /** What the bridge does; every field has a default fit for production. */
   static final class Settings {
@@ -104,6 +94,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final Backoff reconnectBackoff;
   private final HttpClient client;
   private final ScheduledExecutorService scheduler;
+  private final BatchWriter batchWriter;
   private final Thread writer;
   private final Object monitor = new Object();
   private final BridgeStatistics statistics;
@@ -147,7 +138,9 @@ final class ViricitiBridge implements AutoCloseable {
                       return t;
                     }))
             .build();
-    this.writer = new Thread(this::writeLoop, "viriciti-bridge-writer");
+    this.batchWriter =
+        new BatchWriter(settings, sink, buffer, statistics, c -> control(null, c), this::resume);
+    this.writer = new Thread(batchWriter, "viriciti-bridge-writer");
   }
 
   /** Connects (in the background) and starts the writer; returns at once. */
@@ -555,7 +548,7 @@ final class ViricitiBridge implements AutoCloseable {
     return true;
   }
 
-  private static IngestContext context(Instant at) {
+  static IngestContext context(Instant at) {
     return new IngestContext(at, IngestContext.Source.VIRICITI, null, null, Map.of());
   }
 
@@ -600,37 +593,6 @@ final class ViricitiBridge implements AutoCloseable {
 
   // ---------------------------------------------------------------- writing
 
-  private void writeLoop() {
-    Backoff retry = new Backoff(settings.writeRetryInitial, settings.writeRetryMax);
-    long flushNanos = settings.flushInterval.toNanos();
-    try {
-      while (true) {
-        List<MessageBuffer.Message> batch =
-            buffer.awaitBatch(settings.batchSize, flushNanos, MAX_BATCH_BYTES, flushNanos);
-        if (batch == null) {
-          return;
-        }
-        if (batch.isEmpty()) {
-          continue;
-        }
-        SinkBatch sinkBatch = decode(batch);
-        if (!store(sinkBatch, batch.size(), retry)) {
-          return; // shutdown time is over; the batch stays counted as held, not stored
-        }
-        if (buffer.release(batch.size())) {
-          resume();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      int left = buffer.held();
-      if (left > 0) {
-        LOG.severe(() -> left + " received messages were not stored before shutdown");
-      }
-    }
-  }
-
   private void resume() {
     Connection conn;
     synchronized (monitor) {
@@ -643,112 +605,6 @@ final class ViricitiBridge implements AutoCloseable {
       conn.socket.request(1);
     }
     changed();
-  }
-
-  /** Decodes a batch together; when one message is not JSON, message by message. */
-  private SinkBatch decode(List<MessageBuffer.Message> batch) {
-    IngestContext ctx = context(batch.get(0).receivedAt());
-    int size = batch.size();
-    for (MessageBuffer.Message m : batch) {
-      size += m.bytes().length;
-    }
-    byte[] body = new byte[size];
-    int at = 0;
-    for (MessageBuffer.Message m : batch) {
-      System.arraycopy(m.bytes(), 0, body, at, m.bytes().length);
-      at += m.bytes().length;
-      body[at++] = '\n';
-    }
-    try {
-      DecodedBulk bulk = decoder.decode(body, ctx);
-      for (ControlMessage c : bulk.control()) {
-        control(null, c);
-      }
-      return SinkBatch.of(bulk);
-    } catch (BulkRejectedException e) {
-      List<Row> rows = new ArrayList<>();
-      List<QuarantineEntry> quarantine = new ArrayList<>();
-      for (MessageBuffer.Message m : batch) {
-        try {
-          DecodedBulk one = decoder.decode(m.bytes(), ctx);
-          rows.addAll(one.rows());
-          for (QuarantinedEvent q : one.quarantined()) {
-            quarantine.add(QuarantineEntry.of(q));
-          }
-          for (ControlMessage c : one.control()) {
-            control(null, c);
-          }
-        } catch (BulkRejectedException bad) {
-          LOG.warning(() -> "a message is not JSON (kept in quarantine): " + bad.getMessage());
-          quarantine.addAll(
-              SinkBatch.rejected(FEED, m.bytes(), ctx, bad.getMessage()).quarantine());
-        }
-      }
-      return new SinkBatch(FEED, ctx, rows, quarantine);
-    }
-  }
-
-  /**
-   * Stores a batch, retrying with backoff until it is stored; gives up only when shutting down and
-   * the shutdown time is over.
-   */
-  private boolean store(SinkBatch batch, int messages, Backoff retry) throws InterruptedException {
-    while (true) {
-      try {
-        WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));
-        retry.reset();
-        statistics.stored(messages, r);
-        return true;
-      } catch (SinkException | RuntimeException e) {
-        Duration delay = retry.next();
-        boolean permanent = e instanceof SinkException s && !s.isTransient();
-        statistics.writeFailed();
-        Level level = permanent ? Level.SEVERE : Level.WARNING;
-        LOG.log(
-            level,
-            () ->
-                String.format(
-                    Locale.ROOT,
-                    "storing %d messages in %s failed (%s): %s; retrying in %d ms, reading on"
-                        + " into the buffer (%d of %d held)",
-                    messages,
-                    sink.describe(),
-                    permanent ? "permanent; retrying in case it is fixed" : "transient",
-                    redact(String.valueOf(e.getMessage())),
-                    delay.toMillis(),
-                    buffer.held(),
-                    buffer.capacity()));
-        if (!pauseBeforeRetry(delay)) {
-          LOG.severe(
-              () -> "shutdown time is over: " + buffer.held() + " messages could not be stored");
-          return false;
-        }
-      }
-    }
-  }
-
-  private long shutdownDeadline; // guarded by monitor; valid once stopping
-
-  /** Waits before a retry; false when the shutdown deadline passes first. */
-  private boolean pauseBeforeRetry(Duration delay) throws InterruptedException {
-    long until = System.nanoTime() + delay.toNanos();
-    synchronized (monitor) {
-      while (true) {
-        long now = System.nanoTime();
-        if (stopping && now - shutdownDeadline >= 0) {
-          return false;
-        }
-        long wake = until;
-        if (stopping && shutdownDeadline - until < 0) {
-          wake = shutdownDeadline;
-        }
-        long left = wake - now;
-        if (left <= 0) {
-          return !(stopping && now - shutdownDeadline >= 0);
-        }
-        TimeUnit.NANOSECONDS.timedWait(monitor, left);
-      }
-    }
   }
 
   /**
@@ -772,11 +628,11 @@ final class ViricitiBridge implements AutoCloseable {
         return;
       }
       stopping = true;
-      shutdownDeadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
       monitor.notifyAll();
       conn = current;
       current = null;
     }
+    batchWriter.stopBy(System.nanoTime() + settings.shutdownTimeout.toNanos());
     scheduler.shutdownNow();
     if (conn != null && conn.socket != null) {
       WebSocket ws = conn.socket;
