@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -93,7 +92,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final MessageBuffer buffer;
   private final Backoff reconnectBackoff;
   private final HttpClient client;
-  private final ScheduledExecutorService scheduler;
+  private final BridgeTimers timers;
   private final BatchWriter batchWriter;
   private final Thread writer;
   private final Object monitor = new Object();
@@ -113,6 +112,14 @@ final class ViricitiBridge implements AutoCloseable {
    * @throws IllegalArgumentException when a setting is out of range
    */
   ViricitiBridge(Settings settings, Sink sink, Consumer<String> aclOut) {
+    this(settings, sink, aclOut, BridgeTimers.system());
+  }
+
+  /**
+   * A bridge on {@code timers}: the socket's clock (silence, the echo timeout) and its timers
+   * (pings, reconnects).
+   */
+  ViricitiBridge(Settings settings, Sink sink, Consumer<String> aclOut, BridgeTimers timers) {
     settings.check();
     this.settings = settings;
     this.sink = sink;
@@ -120,13 +127,7 @@ final class ViricitiBridge implements AutoCloseable {
     this.buffer = new MessageBuffer(settings.bufferCapacity);
     this.statistics = new BridgeStatistics(buffer);
     this.reconnectBackoff = new Backoff(settings.reconnectInitial, settings.reconnectMax);
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "viriciti-bridge-timer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timers = timers;
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(settings.connectTimeout)
@@ -152,9 +153,8 @@ final class ViricitiBridge implements AutoCloseable {
       started = true;
     }
     writer.start();
-    long ping = settings.pingInterval.toNanos();
-    scheduler.scheduleAtFixedRate(this::watch, ping, ping, TimeUnit.NANOSECONDS);
-    scheduler.execute(this::connect);
+    timers.every(settings.pingInterval, this::watch);
+    timers.execute(this::connect);
   }
 
   /** A copy of the counters. */
@@ -279,7 +279,7 @@ final class ViricitiBridge implements AutoCloseable {
             String.format(
                 Locale.ROOT, "reconnecting in %d ms (attempt %d)", delay.toMillis(), attempt));
     try {
-      scheduler.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+      timers.after(delay, this::connect);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // shutting down
     }
@@ -294,7 +294,7 @@ final class ViricitiBridge implements AutoCloseable {
     if (conn == null || conn.socket == null) {
       return;
     }
-    long now = System.nanoTime();
+    long now = timers.nanoTime();
     if (buffer.isPaused()) {
       conn.lastInbound = now; // not reading on purpose: silence is ours
       return;
@@ -333,7 +333,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final class Connection implements WebSocket.Listener {
     final int generation;
     volatile WebSocket socket;
-    volatile long lastInbound = System.nanoTime();
+    volatile long lastInbound = timers.nanoTime();
     volatile long subscribedAt;
     volatile boolean echoed;
     volatile boolean echoWarned;
@@ -367,7 +367,7 @@ final class ViricitiBridge implements AutoCloseable {
     @Override
     public void onOpen(WebSocket ws) {
       socket = ws;
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       boolean askAcl;
       synchronized (monitor) {
         if (stopping || lost) {
@@ -384,7 +384,7 @@ final class ViricitiBridge implements AutoCloseable {
                   + redact(settings.uri.toString())
                   + "; sending the subscription "
                   + settings.subscription.json());
-      subscribedAt = System.nanoTime();
+      subscribedAt = timers.nanoTime();
       send(ws2 -> ws2.sendText(settings.subscription.json(), true));
       if (askAcl) {
         send(ws2 -> ws2.sendText("show acl", true));
@@ -397,7 +397,7 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       if (!last || text != null) {
         if (text == null) {
           text = new StringBuilder();
@@ -416,7 +416,7 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       if (binary == null) {
         binary = new ByteArrayOutputStream();
       }
@@ -436,14 +436,14 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-      lastInbound = System.nanoTime(); // the JDK answers with a pong itself
+      lastInbound = timers.nanoTime(); // the JDK answers with a pong itself
       ws.request(1);
       return null;
     }
 
     @Override
     public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       ws.request(1);
       return null;
     }
@@ -601,7 +601,7 @@ final class ViricitiBridge implements AutoCloseable {
     }
     LOG.info(() -> "the sink caught up (" + buffer.held() + " messages held); resuming reads");
     if (conn != null && conn.socket != null) {
-      conn.lastInbound = System.nanoTime();
+      conn.lastInbound = timers.nanoTime();
       conn.socket.request(1);
     }
     changed();
@@ -633,7 +633,7 @@ final class ViricitiBridge implements AutoCloseable {
       current = null;
     }
     batchWriter.stopBy(System.nanoTime() + settings.shutdownTimeout.toNanos());
-    scheduler.shutdownNow();
+    timers.shutdown();
     if (conn != null && conn.socket != null) {
       WebSocket ws = conn.socket;
       try {
