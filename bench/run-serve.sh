@@ -7,7 +7,8 @@
 # SKIP_BUILD=1 to use the jars already built; BEFORE_JAR=path/to/benchmarks.jar adds (a0), the
 # function from another build (say the commit before a change), interleaved with the rest;
 # APPCDS=1 adds (a+) and (b+), the function and hello each with a dynamic AppCDS archive made by
-# one training run. Takes about 1.5 minutes (plus the build), more with the extra variants.
+# one training run; SIGNED=1 signs every push (X-Request-Signature) and gives every variant the
+# public key, so the functions verify it. Takes about 1.5 minutes (plus the build), more with the extra variants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -25,6 +26,9 @@ if [ -n "${BEFORE_JAR:-}" ]; then
 fi
 if [ -n "${APPCDS:-}" ]; then
   extra+=(--appcds true)
+fi
+if [ -n "${SIGNED:-}" ]; then
+  extra+=(--signed true)
 fi
 java -Xmx256m -cp "$work/jars/benchmarks.jar" io.deezwatts.bench.ColdStart --runs "$runs" \
   --jvm-opts "$jvm_opts" --cli-jar "$work/jars/deezwatts.jar" --wiremock-jar "$wiremock" --work "$work" \

@@ -2,7 +2,7 @@
 # unless SKIP_BUILD is set, then copies them to $work/jars, so that a build running meanwhile
 # cannot rewrite a jar under a running JVM. Sets work=bench/target/serve-bench.
 if [ -z "${SKIP_BUILD:-}" ]; then
-  ./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
+  ./mvnw -B -q -Pbench -DskipTests -Dspotless.check.skip=true package -pl bench -am
 fi
 work=bench/target/serve-bench
 mkdir -p "$work/jars"

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +39,10 @@ import java.util.regex.Pattern;
  *       builds under the same load;
  *   <li>{@code --appcds true}: (a+) and (b+), the function and the hello function each with its own
  *       dynamic AppCDS archive ({@code -XX:SharedArchiveFile}), made beforehand by one unmeasured
- *       training run of each ({@code -XX:ArchiveClassesAtExit}, two bulks, SIGTERM).
+ *       training run of each ({@code -XX:ArchiveClassesAtExit}, two bulks, SIGTERM);
+ *   <li>{@code --signed true}: every push carries Connected Cars' {@code X-Request-Signature} (an
+ *       RS256 JWT over the body, signed before the run starts) and every variant is given the
+ *       public key ({@code DEEZWATTS_SIGNATURE_PUBLIC_KEYS}), so the functions verify it.
  * </ul>
  *
  * <p>The client retries the POST (connection refused: again after 5 ms) until it gets an answer,
@@ -47,7 +52,8 @@ import java.util.regex.Pattern;
  * unmeasured round that brings the jars into the page cache.
  *
  * <p>Usage: {@code ColdStart --cli-jar cli/target/deezwatts.jar --wiremock-jar PATH [--runs 5]
- * [--jvm-opts "-Xmx384m"] [--work DIR] [--timeout-seconds 60] [--before-jar JAR] [--appcds true]}
+ * [--jvm-opts "-Xmx384m"] [--work DIR] [--timeout-seconds 60] [--before-jar JAR] [--appcds true]
+ * [--signed true]}
  */
 public final class ColdStart {
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
@@ -55,6 +61,11 @@ public final class ColdStart {
   private static final String DATASET = "bench_dataset";
   private static final int EVENTS = 10_000;
   private static final Pattern STORED = Pattern.compile("\"stored\":(\\d+)");
+
+  /** With --signed: the signer, and each bulk's signature for the run under way. */
+  private static PushSigner signer;
+
+  private static final Map<byte[], String> SIGNATURES = new IdentityHashMap<>();
 
   private ColdStart() {}
 
@@ -109,6 +120,9 @@ public final class ColdStart {
     Path beforeJar =
         opt.containsKey("before-jar") ? Path.of(opt.get("before-jar")).toAbsolutePath() : null;
     boolean appCds = Boolean.parseBoolean(opt.getOrDefault("appcds", "false"));
+    if (Boolean.parseBoolean(opt.getOrDefault("signed", "false"))) {
+      signer = new PushSigner();
+    }
     List<Variant> variants = new ArrayList<>(List.of(Variant.FUNCTION, Variant.HELLO));
     if (beforeJar != null) {
       variants.add(Variant.BEFORE);
@@ -142,12 +156,13 @@ public final class ColdStart {
 
     System.out.printf(
         Locale.ROOT,
-        "cold start: %d runs per variant (+1 unmeasured), JVM options %s, bulk %d events, %.2f MB;"
+        "cold start: %d runs per variant (+1 unmeasured), JVM options %s, bulk %d events, %.2f MB%s;"
             + " %s%n",
         runs,
         String.join(" ", jvmOpts),
         EVENTS,
         first.length / 1e6,
+        signer == null ? "" : ", signed (X-Request-Signature, RS256)",
         Processes.loadAverage());
 
     Process wiremock = null;
@@ -172,6 +187,7 @@ public final class ColdStart {
           int port = Processes.freePort();
           cmd.addAll(invoker(v, port, Processes.benchmarksJar()));
           URI uri = URI.create("http://localhost:" + port + "/data-streams");
+          signBeforeTheRun(first, second);
           try {
             long t0 = System.nanoTime();
             child = Processes.start(cmd, invokerEnv(token, wmPort), log);
@@ -215,13 +231,14 @@ public final class ColdStart {
                     "" + port,
                     "--sink",
                     "duckdb:" + db));
-            env = Processes.environment(Map.of("DEEZWATTS_HTTP_TOKEN", token));
+            env = Processes.environment(withSignatureKey(Map.of("DEEZWATTS_HTTP_TOKEN", token)));
           } else {
             cmd.addAll(
                 invoker(v, port, v == Variant.BEFORE ? beforeJar : Processes.benchmarksJar()));
             env = invokerEnv(token, wmPort);
           }
           URI uri = URI.create("http://localhost:" + port + "/data-streams");
+          signBeforeTheRun(first, second);
           try {
             long t0 = System.nanoTime();
             child = Processes.start(cmd, env, log);
@@ -267,10 +284,31 @@ public final class ColdStart {
   /** The invoker's environment: the push token, the BigQuery sink on the stand-in. */
   private static Map<String, String> invokerEnv(String token, int wmPort) {
     return Processes.environment(
-        Map.of(
-            "DEEZWATTS_HTTP_TOKEN", token,
-            "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
-            "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort));
+        withSignatureKey(
+            Map.of(
+                "DEEZWATTS_HTTP_TOKEN", token,
+                "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
+                "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort)));
+  }
+
+  /** {@code env} plus, with --signed, the public key every push is signed for. */
+  private static Map<String, String> withSignatureKey(Map<String, String> env) {
+    if (signer == null) {
+      return env;
+    }
+    Map<String, String> all = new HashMap<>(env);
+    all.put("DEEZWATTS_SIGNATURE_PUBLIC_KEYS", signer.publicPem());
+    return all;
+  }
+
+  /** With --signed, signs the run's bulks now (issued now: well inside the tolerance). */
+  private static void signBeforeTheRun(byte[]... bulks) {
+    SIGNATURES.clear();
+    if (signer != null) {
+      for (byte[] bulk : bulks) {
+        SIGNATURES.put(bulk, signer.sign(bulk));
+      }
+    }
   }
 
   private static Run measure(
@@ -345,12 +383,16 @@ public final class ColdStart {
   }
 
   private static HttpRequest post(URI uri, String token, byte[] body, Duration timeout) {
-    return HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    String signature = SIGNATURES.get(body);
+    if (signature != null) {
+      b.header("X-Request-Signature", signature);
+    }
+    return b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
   }
 
   private static HttpResponse.BodyHandler<String> ofString() {

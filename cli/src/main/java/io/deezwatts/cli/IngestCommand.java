@@ -65,7 +65,7 @@ final class IngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    Progress progress = new Progress(err, files.size(), System.console() != null);
+    ProgressBar progress = ProgressBar.onConsole(err);
     Totals totals = new Totals();
     long started = System.nanoTime();
     try (sink) {
@@ -79,11 +79,13 @@ final class IngestCommand implements Callable<Integer> {
         IngestOutcome outcome = service.ingest(source.feed, body, context, now.plus(BULK_DEADLINE));
         totals.add(outcome);
         if (!outcome.accepted()) {
-          progress.clear();
-          err.println(
+          progress.println(
               "deezwatts: " + f + ": rejected: " + outcome.error() + " (kept in quarantine)");
         }
-        progress.update(totals, started);
+        if (progress.due() || totals.bulks == files.size()) {
+          progress.update(
+              (double) totals.bulks / files.size(), totals.progress(files.size(), started), null);
+        }
       }
     } catch (SinkException e) {
       progress.clear();
@@ -128,6 +130,18 @@ final class IngestCommand implements Callable<Integer> {
       }
     }
 
+    /** The progress bar's text: bulks of {@code total}, events, rate. */
+    String progress(int total, long startedNanos) {
+      double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+      return String.format(
+          Locale.ROOT,
+          "%d/%d bulks, %d events, %.0f events/s",
+          bulks,
+          total,
+          events,
+          events / seconds);
+    }
+
     String summary(String sink, long startedNanos) {
       double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
       return String.format(
@@ -145,48 +159,6 @@ final class IngestCommand implements Callable<Integer> {
           rejected == 1 ? "" : "s",
           seconds,
           events / seconds);
-    }
-  }
-
-  /** A one-line progress bar on a terminal's stderr; silent when output is not a terminal. */
-  static final class Progress {
-    private final PrintWriter err;
-    private final int total;
-    private final boolean enabled;
-    private long lastDraw;
-
-    Progress(PrintWriter err, int total, boolean enabled) {
-      this.err = err;
-      this.total = total;
-      this.enabled = enabled;
-    }
-
-    void update(Totals t, long startedNanos) {
-      long now = System.nanoTime();
-      if (!enabled || (now - lastDraw < 100_000_000L && t.bulks < total)) {
-        return;
-      }
-      lastDraw = now;
-      int width = 30;
-      int filled = (int) ((long) width * t.bulks / total);
-      double seconds = Math.max(1e-9, (now - startedNanos) / 1e9);
-      err.printf(
-          Locale.ROOT,
-          "\r[%s%s] %d/%d bulks, %d events, %.0f events/s ",
-          "=".repeat(filled),
-          " ".repeat(width - filled),
-          t.bulks,
-          total,
-          t.events,
-          t.events / seconds);
-      err.flush();
-    }
-
-    void clear() {
-      if (enabled && lastDraw != 0) {
-        err.print("\r" + " ".repeat(79) + "\r");
-        err.flush();
-      }
     }
   }
 }

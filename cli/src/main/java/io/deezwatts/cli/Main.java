@@ -24,9 +24,6 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** Exit status for a usage error, as the CLI contract says. */
-  static final int USAGE = 2;
-
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -39,13 +36,9 @@ public final class Main implements Runnable {
               CommandLine cmd = ex.getCommandLine();
               cmd.getErr().println("deezwatts: " + ex.getMessage());
               cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
-              return USAGE;
+              return ExitStatus.USAGE;
             })
-        .setExecutionExceptionHandler(
-            (ex, cmd, parseResult) -> {
-              cmd.getErr().println("deezwatts: " + ex.getMessage());
-              return 1;
-            });
+        .setExecutionExceptionHandler((ex, cmd, parseResult) -> ExitStatus.failed(cmd, ex));
   }
 
   @Override

@@ -109,6 +109,9 @@ public final class RivianPoll {
         RivianPoller.PollResult r = poller.get().poll(now.plus(DEADLINE));
         runs.succeeded();
         r.warnings().forEach(log::warning);
+        if (r.partial()) {
+          log.warning("Rivian poll " + r.partialNote());
+        }
         log.info(
             "Rivian poll: "
                 + r.vehicles()

@@ -1,6 +1,7 @@
 package io.deezwatts.azure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,6 +144,31 @@ class RivianPollTest {
         ResultSet r = s.executeQuery("SELECT count(*) FROM rivian_vehicle_states")) {
       r.next();
       assertEquals(2, r.getLong(1));
+    }
+  }
+
+  @Test
+  void aVehicleRivianKeepsRateLimitingIsLoggedAsPartialAndTheOtherIsStored() throws Exception {
+    storeSession();
+    // Retry-After beyond the poll's deadline: left for the next poll without a wait.
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "600"))
+        .answer("GetVehicleState", "vehicle-state-r1s.json")
+        .answer("getLiveSessionData", 400, "live-session-removed.json");
+    TestExecutionContext context = TestExecutionContext.firstAttempt("RivianPoll");
+
+    timer(Clock.systemUTC()).run("{}", context);
+
+    assertTrue(
+        context.logged(Level.WARNING).contains("partial: Rivian kept rate-limiting 01-226513452"),
+        context.logged(Level.ALL));
+    try (var c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("rivian.duckdb"));
+        var s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT vehicle_id FROM rivian_vehicle_states")) {
+      assertTrue(r.next());
+      assertEquals("01-229874561", r.getString(1));
+      assertFalse(r.next());
     }
   }
 

@@ -37,12 +37,13 @@ import java.util.Optional;
  * minutes). Reuses the session {@code deezwatts rivian login} saved, read from Secret Manager; it
  * never logs in itself, as MFA needs a person.
  *
- * <p>Answers: 200 with counts once the snapshots are stored (or, while backing off after {@code
- * RATE_LIMIT}, with {@code "status":"skipped"}); 429 when requests come faster than the minimum
- * interval of {@link PollSchedule#MINIMUM_INTERVAL} (less 10 s of scheduler jitter); 500 when the
- * session has expired ("run `deezwatts rivian login` again") or on a failure no retry fixes; 503
- * when Rivian or the sink failed in a way the next scheduled run may not. Never a stack trace,
- * never a token.
+ * <p>Answers: 200 with counts once the snapshots are stored ({@code "status":"partial"} with the
+ * ids in {@code rateLimited} when Rivian kept rate-limiting some vehicles, which the next run
+ * fetches; or, while backing off after {@code RATE_LIMIT}, {@code "status":"skipped"}); 429 when
+ * requests come faster than the minimum interval of {@link PollSchedule#MINIMUM_INTERVAL} (less 10
+ * s of scheduler jitter); 500 when the session has expired ("run `deezwatts rivian login` again")
+ * or on a failure no retry fixes; 503 when Rivian or the sink failed in a way the next scheduled
+ * run may not. Never a stack trace, never a token.
  *
  * <p>Configuration: {@code DEEZWATTS_RIVIAN_SECRET} ({@code projects/P/secrets/S}; unset: the file
  * {@code DEEZWATTS_RIVIAN_TOKEN_FILE}), {@code DEEZWATTS_RIVIAN_INTERVAL_SECONDS} (the scheduler's
@@ -130,7 +131,11 @@ public final class RivianPollFunction implements HttpFunction {
     try {
       RivianPoller.PollResult r = poller.get().poll(now.plus(DEADLINE));
       runs.succeeded();
-      body.put("status", "stored");
+      body.put("status", r.partial() ? "partial" : "stored");
+      if (r.partial()) {
+        LOG.log(Level.WARNING, r.partialNote());
+        body.putPOJO("rateLimited", r.rateLimited());
+      }
       body.put("vehicles", r.vehicles());
       body.put("stored", r.written().rowsStored());
       body.put("unchanged", r.written().duplicatesSkipped());

@@ -2,6 +2,8 @@ package io.deezwatts.cli.cc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.deezwatts.cli.EnvCommand;
+import io.deezwatts.cli.ExitStatus;
 import io.deezwatts.core.cc.CcClient;
 import io.deezwatts.core.cc.CcException;
 import io.deezwatts.core.cc.CcSettings;
@@ -15,7 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +44,8 @@ import picocli.CommandLine.Parameters;
       CcCommand.Revoke.class,
       CcCommand.Sync.class
     })
-public final class CcCommand implements Runnable {
+public final class CcCommand extends EnvCommand {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  private final Map<String, String> env;
 
   /** The command the {@code deezwatts} command line registers; reads the process environment. */
   public CcCommand() {
@@ -57,35 +54,23 @@ public final class CcCommand implements Runnable {
 
   /** A command reading {@code env} instead of the process environment (tests). */
   public CcCommand(Map<String, String> env) {
-    this.env = Map.copyOf(env);
-  }
-
-  Map<String, String> env() {
-    return env;
-  }
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: vehicles, streams, revoke or sync");
+    super(env);
   }
 
   /** A client for the settings; a missing or malformed one is a usage error (exit 2). */
   CcClient client(CommandLine cmd) {
-    try {
-      return CcClient.fromEnvironment(env);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
+    return configured(cmd, () -> CcClient.fromEnvironment(env()));
   }
 
-  /** Prints a Connected Cars failure and returns exit status 1. */
-  static int failed(CommandLine cmd, CcException e) {
-    PrintWriter err = cmd.getErr();
-    err.println(
-        "deezwatts: " + e.getMessage() + (e.retryable() ? " (temporary: try again later)" : ""));
-    err.flush();
-    return 1;
+  /**
+   * A subcommand that calls Connected Cars: a refusal or failure ({@link CcException}) is printed
+   * and becomes exit status 1 in {@link ExitStatus}.
+   */
+  abstract static class CcCall extends ExitStatus.Call {
+    /** The client of the enclosing {@code cc} command. */
+    static CcClient client(CommandLine cmd) {
+      return enclosing(cmd, CcCommand.class).client(cmd);
+    }
   }
 
   static void json(PrintWriter out, Object value) {
@@ -147,42 +132,35 @@ public final class CcCommand implements Runnable {
       name = "vehicles",
       mixinStandardHelpOptions = true,
       description = "List the vehicles that have consented to the integration.")
-  static final class Vehicles implements Callable<Integer> {
-    @CommandLine.ParentCommand CcCommand parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Vehicles extends CcCall {
     @CommandLine.Mixin VehicleFilter filter;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.client(cmd);
-      try {
-        List<Vehicle> vehicles = client.allConsentedVehicles(filter.fleets, filter.vehicles);
-        PrintWriter out = cmd.getOut();
-        if (json) {
-          json(out, vehicles);
-          return 0;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (Vehicle v : vehicles) {
-          rows.add(
-              List.of(
-                  Long.toString(v.id()),
-                  nz(v.vin()),
-                  nz(v.unitSerial()),
-                  nz(v.unitProvider()),
-                  v.fleetId() == null ? "" : Long.toString(v.fleetId())));
-        }
-        Table.print(out, List.of("ID", "VIN", "UNIT SERIAL", "PROVIDER", "FLEET"), rows);
-        out.println(vehicles.size() + " consented vehicle" + (vehicles.size() == 1 ? "" : "s"));
-        out.flush();
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
+      List<Vehicle> vehicles = client.allConsentedVehicles(filter.fleets, filter.vehicles);
+      PrintWriter out = cmd.getOut();
+      if (json) {
+        json(out, vehicles);
         return 0;
-      } catch (CcException e) {
-        return failed(cmd, e);
       }
+      List<List<String>> rows = new ArrayList<>();
+      for (Vehicle v : vehicles) {
+        rows.add(
+            List.of(
+                Long.toString(v.id()),
+                nz(v.vin()),
+                nz(v.unitSerial()),
+                nz(v.unitProvider()),
+                v.fleetId() == null ? "" : Long.toString(v.fleetId())));
+      }
+      Table.print(out, List.of("ID", "VIN", "UNIT SERIAL", "PROVIDER", "FLEET"), rows);
+      out.println(vehicles.size() + " consented vehicle" + (vehicles.size() == 1 ? "" : "s"));
+      out.flush();
+      return 0;
     }
   }
 
@@ -205,13 +183,12 @@ public final class CcCommand implements Runnable {
         StreamsUpdate.class
       })
   static final class Streams implements Runnable {
-    @CommandLine.ParentCommand CcCommand parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "a command is required: list, add, delete, delete-all or update");
+          spec.commandLine(), "a command is required: " + subcommands(spec));
     }
   }
 
@@ -220,9 +197,7 @@ public final class CcCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List the data streams the service account can see.")
-  static final class StreamsList implements Callable<Integer> {
-    @CommandLine.ParentCommand Streams parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class StreamsList extends CcCall {
     @CommandLine.Mixin VehicleFilter filter;
 
     @Option(
@@ -236,27 +211,22 @@ public final class CcCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.parent.client(cmd);
-      try {
-        Set<Long> vehicles = filter.resolve(client);
-        List<DataStream> streams =
-            !filter.fleets.isEmpty() && vehicles.isEmpty()
-                ? List.of() // fleets without consented vehicles: no filter would list everything
-                : client.allDataStreams(topics, vehicles);
-        PrintWriter out = cmd.getOut();
-        if (json) {
-          json(out, streams);
-          return 0;
-        }
-        streamsTable(out, streams);
-        out.println(streams.size() + " stream" + (streams.size() == 1 ? "" : "s"));
-        out.flush();
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
+      Set<Long> vehicles = filter.resolve(client);
+      List<DataStream> streams =
+          !filter.fleets.isEmpty() && vehicles.isEmpty()
+              ? List.of() // fleets without consented vehicles: no filter would list everything
+              : client.allDataStreams(topics, vehicles);
+      PrintWriter out = cmd.getOut();
+      if (json) {
+        json(out, streams);
         return 0;
-      } catch (CcException e) {
-        return failed(cmd, e);
       }
+      streamsTable(out, streams);
+      out.println(streams.size() + " stream" + (streams.size() == 1 ? "" : "s"));
+      out.flush();
+      return 0;
     }
   }
 
@@ -270,9 +240,7 @@ public final class CcCommand implements Runnable {
         "All or nothing per call of up to 100 streams: when the service account lacks access to"
             + " one vehicle or topic, none of them is added."
       })
-  static final class StreamsAdd implements Callable<Integer> {
-    @CommandLine.ParentCommand Streams parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class StreamsAdd extends CcCall {
     @CommandLine.Mixin VehicleFilter filter;
 
     @Option(
@@ -293,38 +261,33 @@ public final class CcCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
+    protected int run(CommandLine cmd) throws CcException {
       if (filter.isEmpty()) {
         throw new CommandLine.ParameterException(cmd, "give --vehicle or --fleet");
       }
-      CcClient client = parent.parent.client(cmd);
-      try {
-        Set<Long> vehicles = filter.resolve(client);
-        List<NewStream> wanted = new ArrayList<>();
-        for (long v : vehicles) {
-          for (long t : new LinkedHashSet<>(topics)) {
-            wanted.add(new NewStream(v, t, referenceUrl));
-          }
+      CcClient client = client(cmd);
+      Set<Long> vehicles = filter.resolve(client);
+      List<NewStream> wanted = new ArrayList<>();
+      for (long v : vehicles) {
+        for (long t : new LinkedHashSet<>(topics)) {
+          wanted.add(new NewStream(v, t, referenceUrl));
         }
-        List<DataStream> added = new ArrayList<>();
-        for (int from = 0; from < wanted.size(); from += StreamReconciler.CHUNK) {
-          added.addAll(
-              client.addDataStreams(
-                  wanted.subList(from, Math.min(wanted.size(), from + StreamReconciler.CHUNK))));
-        }
-        PrintWriter out = cmd.getOut();
-        if (json) {
-          json(out, added);
-          return 0;
-        }
-        streamsTable(out, added);
-        out.println(added.size() + " stream" + (added.size() == 1 ? "" : "s") + " active");
-        out.flush();
-        return 0;
-      } catch (CcException e) {
-        return failed(cmd, e);
       }
+      List<DataStream> added = new ArrayList<>();
+      for (int from = 0; from < wanted.size(); from += StreamReconciler.CHUNK) {
+        added.addAll(
+            client.addDataStreams(
+                wanted.subList(from, Math.min(wanted.size(), from + StreamReconciler.CHUNK))));
+      }
+      PrintWriter out = cmd.getOut();
+      if (json) {
+        json(out, added);
+        return 0;
+      }
+      streamsTable(out, added);
+      out.println(added.size() + " stream" + (added.size() == 1 ? "" : "s") + " active");
+      out.flush();
+      return 0;
     }
   }
 
@@ -334,23 +297,16 @@ public final class CcCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Delete streams by id, all or none (none when the service account lacks access to one).")
-  static final class StreamsDelete implements Callable<Integer> {
-    @CommandLine.ParentCommand Streams parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class StreamsDelete extends CcCall {
 
     @Parameters(paramLabel = "STREAM_ID", arity = "1..*", description = "Stream ids.")
     List<Long> ids;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.parent.client(cmd);
-      try {
-        boolean ok = client.deleteDataStreams(ids);
-        return done(cmd, ok, "deleted " + ids.size() + " stream" + (ids.size() == 1 ? "" : "s"));
-      } catch (CcException e) {
-        return failed(cmd, e);
-      }
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
+      boolean ok = client.deleteDataStreams(ids);
+      return done(cmd, ok, "deleted " + ids.size() + " stream" + (ids.size() == 1 ? "" : "s"));
     }
   }
 
@@ -360,36 +316,29 @@ public final class CcCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Delete every stream of these vehicles in the integrations the service account manages.")
-  static final class StreamsDeleteAll implements Callable<Integer> {
-    @CommandLine.ParentCommand Streams parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class StreamsDeleteAll extends CcCall {
     @CommandLine.Mixin VehicleFilter filter;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
+    protected int run(CommandLine cmd) throws CcException {
       if (filter.isEmpty()) {
         throw new CommandLine.ParameterException(cmd, "give --vehicle or --fleet");
       }
-      CcClient client = parent.parent.client(cmd);
-      try {
-        Set<Long> vehicles = filter.resolve(client);
-        if (vehicles.isEmpty()) {
-          cmd.getErr().println("deezwatts: no consented vehicles in fleets " + filter.fleets);
-          cmd.getErr().flush();
-          return 1;
-        }
-        boolean ok = client.deleteAllDataStreams(vehicles);
-        return done(
-            cmd,
-            ok,
-            "deleted the streams of "
-                + vehicles.size()
-                + " vehicle"
-                + (vehicles.size() == 1 ? "" : "s"));
-      } catch (CcException e) {
-        return failed(cmd, e);
+      CcClient client = client(cmd);
+      Set<Long> vehicles = filter.resolve(client);
+      if (vehicles.isEmpty()) {
+        cmd.getErr().println("deezwatts: no consented vehicles in fleets " + filter.fleets);
+        cmd.getErr().flush();
+        return ExitStatus.FAILED;
       }
+      boolean ok = client.deleteAllDataStreams(vehicles);
+      return done(
+          cmd,
+          ok,
+          "deleted the streams of "
+              + vehicles.size()
+              + " vehicle"
+              + (vehicles.size() == 1 ? "" : "s"));
     }
   }
 
@@ -398,9 +347,7 @@ public final class CcCommand implements Runnable {
       name = "update",
       mixinStandardHelpOptions = true,
       description = "Set a stream's reference URL.")
-  static final class StreamsUpdate implements Callable<Integer> {
-    @CommandLine.ParentCommand Streams parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class StreamsUpdate extends CcCall {
 
     @Parameters(paramLabel = "STREAM_ID", description = "The stream's id.")
     long id;
@@ -416,21 +363,16 @@ public final class CcCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.parent.client(cmd);
-      try {
-        DataStream s = client.updateDataStream(id, referenceUrl);
-        if (json) {
-          json(cmd.getOut(), s);
-        } else {
-          streamsTable(cmd.getOut(), List.of(s));
-          cmd.getOut().flush();
-        }
-        return 0;
-      } catch (CcException e) {
-        return failed(cmd, e);
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
+      DataStream s = client.updateDataStream(id, referenceUrl);
+      if (json) {
+        json(cmd.getOut(), s);
+      } else {
+        streamsTable(cmd.getOut(), List.of(s));
+        cmd.getOut().flush();
       }
+      return 0;
     }
   }
 
@@ -438,7 +380,7 @@ public final class CcCommand implements Runnable {
     if (!ok) {
       cmd.getErr().println("deezwatts: Connected Cars answered false; nothing may have changed");
       cmd.getErr().flush();
-      return 1;
+      return ExitStatus.FAILED;
     }
     cmd.getOut().println(what);
     cmd.getOut().flush();
@@ -455,9 +397,7 @@ public final class CcCommand implements Runnable {
         "Revoke the integration's access to a fleet or to a vehicle that granted it directly;"
             + " deletes their streams for the integration. Does nothing when no access was granted."
       })
-  static final class Revoke implements Callable<Integer> {
-    @CommandLine.ParentCommand CcCommand parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Revoke extends CcCall {
 
     @Option(
         names = "--integration",
@@ -482,21 +422,16 @@ public final class CcCommand implements Runnable {
     }
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.client(cmd);
-      try {
-        boolean ok = client.revokeAccess(integration, target.fleet, target.vehicle);
-        return done(
-            cmd,
-            ok,
-            "revoked integration "
-                + integration
-                + "'s access to "
-                + (target.fleet != null ? "fleet " + target.fleet : "vehicle " + target.vehicle));
-      } catch (CcException e) {
-        return failed(cmd, e);
-      }
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
+      boolean ok = client.revokeAccess(integration, target.fleet, target.vehicle);
+      return done(
+          cmd,
+          ok,
+          "revoked integration "
+              + integration
+              + "'s access to "
+              + (target.fleet != null ? "fleet " + target.fleet : "vehicle " + target.vehicle));
     }
   }
 
@@ -514,10 +449,7 @@ public final class CcCommand implements Runnable {
         "Exit status: 0 nothing missing (or all added), 1 Connected Cars failed or refused some"
             + " streams, 2 usage error."
       })
-  static final class Sync implements Callable<Integer> {
-    @CommandLine.ParentCommand CcCommand parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Sync extends CcCall {
     @Option(
         names = "--topic",
         paramLabel = "ID",
@@ -532,9 +464,8 @@ public final class CcCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() {
-      CommandLine cmd = spec.commandLine();
-      CcClient client = parent.client(cmd);
+    protected int run(CommandLine cmd) throws CcException {
+      CcClient client = client(cmd);
       List<Long> wanted = topics.isEmpty() ? client.settings().autoStreamTopics() : topics;
       if (wanted.isEmpty()) {
         throw new CommandLine.ParameterException(
@@ -542,25 +473,21 @@ public final class CcCommand implements Runnable {
       }
       PrintWriter out = cmd.getOut();
       PrintWriter err = cmd.getErr();
-      try {
-        StreamReconciler.Result r =
-            new StreamReconciler(client)
-                .reconcile(
-                    wanted,
-                    apply,
-                    line -> {
-                      err.println("deezwatts: " + line);
-                      err.flush();
-                    });
-        if (json) {
-          json(out, r);
-        } else {
-          print(out, r);
-        }
-        return r.failed().isEmpty() ? 0 : 1;
-      } catch (CcException e) {
-        return failed(cmd, e);
+      StreamReconciler.Result r =
+          new StreamReconciler(client)
+              .reconcile(
+                  wanted,
+                  apply,
+                  line -> {
+                    err.println("deezwatts: " + line);
+                    err.flush();
+                  });
+      if (json) {
+        json(out, r);
+      } else {
+        print(out, r);
       }
+      return r.failed().isEmpty() ? 0 : 1;
     }
 
     private static void print(PrintWriter out, StreamReconciler.Result r) {

@@ -1,5 +1,6 @@
 package io.deezwatts.cli.replay;
 
+import io.deezwatts.cli.ProgressBar;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -8,30 +9,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Progress on stderr while a replay runs: a one-line bar redrawn ten times a second on a terminal
- * (as {@code ingest} draws its bar), otherwise a line every {@link #LINE_SECONDS} seconds, so that
- * a backfill running under nohup or in CI shows it is alive. Other messages go through {@link
- * #println}, which clears the bar first.
+ * Progress on stderr while a replay runs, on the command line's {@link ProgressBar}: the bar
+ * redrawn ten times a second on a terminal, otherwise a line every {@link #LINE_SECONDS} seconds,
+ * so that a backfill running under nohup or in CI shows it is alive. Other messages go through
+ * {@link #println}, which clears the bar first.
  */
 final class ReplayProgress implements AutoCloseable {
   static final int LINE_SECONDS = 10;
 
-  private final PrintWriter err;
-  private final boolean terminal;
+  private final ProgressBar bar;
   private final long totalBytes;
   private final long started = System.nanoTime();
   private ScheduledExecutorService ticker;
   private ReplayStats stats;
   private LongSupplier bytesRead;
-  private boolean drawn;
 
   /**
    * @param terminal draw a bar (stderr is a terminal) rather than print lines
    * @param totalBytes the size of all files, for the percentage
    */
   ReplayProgress(PrintWriter err, boolean terminal, long totalBytes) {
-    this.err = err;
-    this.terminal = terminal;
+    this.bar = new ProgressBar(err, terminal);
     this.totalBytes = totalBytes;
   }
 
@@ -46,7 +44,7 @@ final class ReplayProgress implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long period = terminal ? 100 : LINE_SECONDS * 1000L;
+    long period = bar.terminal() ? ProgressBar.REDRAW_NANOS / 1_000_000 : LINE_SECONDS * 1000L;
     ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
   }
 
@@ -57,47 +55,31 @@ final class ReplayProgress implements AutoCloseable {
     long events = stats.eventsPublished.get();
     long messages = stats.messagesPublished.get();
     double mbPerSecond = stats.bytesPublished.get() / 1e6 / seconds;
-    if (terminal) {
-      int width = 20;
-      int filled = width * percent / 100;
-      err.printf(
-          Locale.ROOT,
-          "\r[%s%s] %3d%% %s, %d events in %d messages, %.1f MB/s ",
-          "=".repeat(filled),
-          " ".repeat(width - filled),
-          percent,
-          megabytes(totalBytes),
-          events,
-          messages,
-          mbPerSecond);
-      drawn = true;
-    } else {
-      err.printf(
-          Locale.ROOT,
-          "deezwatts: replay: %d%% of %s read; %d events in %d messages published, %.0f events/s,"
-              + " %.1f MB/s%n",
-          percent,
-          megabytes(totalBytes),
-          events,
-          messages,
-          events / seconds,
-          mbPerSecond);
-    }
-    err.flush();
+    bar.update(
+        percent / 100.0,
+        String.format(
+            Locale.ROOT,
+            "%3d%% %s, %d events in %d messages, %.1f MB/s",
+            percent,
+            megabytes(totalBytes),
+            events,
+            messages,
+            mbPerSecond),
+        String.format(
+            Locale.ROOT,
+            "deezwatts: replay: %d%% of %s read; %d events in %d messages published, %.0f events/s,"
+                + " %.1f MB/s",
+            percent,
+            megabytes(totalBytes),
+            events,
+            messages,
+            events / seconds,
+            mbPerSecond));
   }
 
   /** Prints a line of its own (clearing the bar first). */
-  synchronized void println(String line) {
-    clear();
-    err.println(line);
-    err.flush();
-  }
-
-  private void clear() {
-    if (drawn) {
-      err.print("\r" + " ".repeat(79) + "\r");
-      drawn = false;
-    }
+  void println(String line) {
+    bar.println(line);
   }
 
   static String megabytes(long bytes) {
@@ -119,9 +101,6 @@ final class ReplayProgress implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    synchronized (this) {
-      clear();
-      err.flush();
-    }
+    bar.clear();
   }
 }

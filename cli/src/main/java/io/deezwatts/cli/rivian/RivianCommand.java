@@ -1,5 +1,7 @@
 package io.deezwatts.cli.rivian;
 
+import io.deezwatts.cli.EnvCommand;
+import io.deezwatts.cli.ExitStatus;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.rivian.FileTokenStore;
 import io.deezwatts.core.rivian.LoginStep;
@@ -39,14 +41,7 @@ import picocli.CommandLine.Option;
       "Log in once with 'rivian login'; 'rivian poll' reuses the stored session."
     },
     subcommands = {RivianCommand.Login.class, RivianCommand.Poll.class})
-public final class RivianCommand implements Runnable {
-  /** Exit status for a usage error, as the CLI contract says. */
-  static final int USAGE = 2;
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  private final Map<String, String> env;
-
+public final class RivianCommand extends EnvCommand {
   /** The command the {@code deezwatts} command line registers; reads the process environment. */
   public RivianCommand() {
     this(System.getenv());
@@ -54,17 +49,7 @@ public final class RivianCommand implements Runnable {
 
   /** A command reading {@code env} instead of the process environment (tests). */
   public RivianCommand(Map<String, String> env) {
-    this.env = Map.copyOf(env);
-  }
-
-  Map<String, String> env() {
-    return env;
-  }
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is required: login or poll");
+    super(env);
   }
 
   /** {@code deezwatts rivian login}. */
@@ -104,12 +89,7 @@ public final class RivianCommand implements Runnable {
             "set RIVIAN_USERNAME and RIVIAN_PASSWORD in the environment (never on the command"
                 + " line)");
       }
-      RivianClient client;
-      try {
-        client = RivianClient.fromEnvironment(env);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
+      RivianClient client = configured(spec.commandLine(), () -> RivianClient.fromEnvironment(env));
       FileTokenStore store = FileTokenStore.fromEnvironment(env);
       try {
         LoginStep step = client.login(email.trim(), password);
@@ -119,7 +99,7 @@ public final class RivianCommand implements Runnable {
         } else {
           session = answerOtp(client, (LoginStep.OtpRequired) step, err);
           if (session == null) {
-            return 1;
+            return ExitStatus.FAILED;
           }
         }
         store.save(session);
@@ -127,12 +107,10 @@ public final class RivianCommand implements Runnable {
         out.flush();
         return 0;
       } catch (RivianException e) {
-        err.println("deezwatts: rivian login failed: " + e.getMessage());
-        return 1;
+        return ExitStatus.failed(spec.commandLine(), "rivian login failed", e);
       } catch (IOException e) {
-        err.println(
-            "deezwatts: cannot save the session to " + store.describe() + ": " + e.getMessage());
-        return 1;
+        return ExitStatus.failed(
+            spec.commandLine(), "cannot save the session to " + store.describe(), e);
       }
     }
 
@@ -195,8 +173,9 @@ public final class RivianCommand implements Runnable {
       description = {
         "Poll every vehicle on the account and store one rivian_vehicle_states row each, on a"
             + " timer (or --once). Reuses the session 'rivian login' saved; never logs in itself.",
-        "Exit status: 0 stored, 1 failed (an expired session: run 'deezwatts rivian login' again),"
-            + " 2 usage error."
+        "Exit status: 0 stored, 3 partial (--once: Rivian kept rate-limiting some vehicles, left"
+            + " for the next poll; the others stored), 1 failed (an expired session: run"
+            + " 'deezwatts rivian login' again), 2 usage error."
       })
   static final class Poll implements Callable<Integer> {
     @CommandLine.ParentCommand RivianCommand parent;
@@ -223,19 +202,15 @@ public final class RivianCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Duration interval = Duration.ofSeconds(intervalSeconds);
-      RivianClient client;
-      try {
-        PollSchedule.checkInterval(interval);
-        client = RivianClient.fromEnvironment(env);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-      Sink sink;
-      try {
-        sink = Sinks.open(sinkOption.resolve(env), env);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
+      CommandLine cmd = spec.commandLine();
+      RivianClient client =
+          configured(
+              cmd,
+              () -> {
+                PollSchedule.checkInterval(interval);
+                return RivianClient.fromEnvironment(env);
+              });
+      Sink sink = configured(cmd, () -> Sinks.open(sinkOption.resolve(env), env));
       try (sink) {
         RivianPoller poller =
             new RivianPoller(
@@ -249,6 +224,9 @@ public final class RivianCommand implements Runnable {
               @Override
               public void polled(RivianPoller.PollResult r) {
                 r.warnings().forEach(w -> err.println("deezwatts: warning: " + w));
+                if (r.partial()) {
+                  err.println("deezwatts: " + r.partialNote());
+                }
                 out.println(summary(r, sink.describe()));
                 out.flush();
                 err.flush();
@@ -266,8 +244,9 @@ public final class RivianCommand implements Runnable {
               }
             };
         if (once) {
-          listener.polled(poller.poll(Instant.now().plus(DEADLINE)));
-          return 0;
+          RivianPoller.PollResult r = poller.poll(Instant.now().plus(DEADLINE));
+          listener.polled(r);
+          return r.partial() ? ExitStatus.PARTIAL : ExitStatus.OK;
         }
         new PollSchedule(
                 poller,
@@ -278,21 +257,14 @@ public final class RivianCommand implements Runnable {
             .run(0);
         return 0;
       } catch (RivianException e) {
-        err.println("deezwatts: rivian poll failed: " + e.getMessage());
-        return 1;
+        return ExitStatus.failed(cmd, "rivian poll failed", e);
       } catch (SinkException e) {
-        err.println(
-            "deezwatts: storing failed ("
-                + (e.isTransient() ? "transient" : "permanent")
-                + "): "
-                + e.getMessage());
-        return 1;
+        return ExitStatus.failed(cmd, e);
       } catch (IOException e) {
-        err.println("deezwatts: cannot read the Rivian session: " + e.getMessage());
-        return 1;
+        return ExitStatus.failed(cmd, "cannot read the Rivian session", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return 1;
+        return ExitStatus.FAILED;
       } finally {
         err.flush();
       }

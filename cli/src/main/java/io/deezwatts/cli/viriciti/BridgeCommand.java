@@ -187,7 +187,7 @@ final class BridgeCommand implements Callable<Integer> {
             err.flush();
             bridge.close();
             sink.close();
-            ViricitiBridge.Stats st = bridge.stats();
+            BridgeStatistics.Stats st = bridge.stats();
             err.println(
                 "deezwatts: stopped: "
                     + st.messagesReceived()

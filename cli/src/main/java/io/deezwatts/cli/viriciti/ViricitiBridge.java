@@ -5,13 +5,7 @@ import io.deezwatts.core.decode.BulkRejectedException;
 import io.deezwatts.core.decode.ControlMessage;
 import io.deezwatts.core.decode.DecodedBulk;
 import io.deezwatts.core.decode.IngestContext;
-import io.deezwatts.core.decode.QuarantinedEvent;
-import io.deezwatts.core.decode.Row;
-import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.Sink;
-import io.deezwatts.core.sink.SinkBatch;
-import io.deezwatts.core.sink.SinkException;
-import io.deezwatts.core.sink.WriteResult;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,40 +14,35 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Holds ViriCiti's live WebSocket and lands every data message in a {@link Sink}.
  *
  * <p>After every connect it sends the subscription and checks the server's echo. Data messages go
- * into a bounded {@link MessageBuffer}; a writer thread decodes them in batches (every {@code
- * batchSize} messages or {@code flushInterval}, whichever comes first) and stores each batch,
- * retrying a failed write with backoff while the socket keeps reading. When the buffer is full the
- * bridge stops asking the socket for messages (WebSocket demand), so the server is slowed down and
- * nothing is dropped. A lost connection is re-made with capped, jittered exponential backoff; a
- * silent one (no message or pong within {@code readTimeout}, pinged every {@code pingInterval}) is
- * dropped and re-made. {@link #close()} stops reading and stores what is held.
+ * into a bounded {@link MessageBuffer}; the {@link BatchWriter}, on a thread of its own, decodes
+ * them in batches (every {@code batchSize} messages or {@code flushInterval}, whichever comes
+ * first) and stores each batch, retrying a failed write with backoff while the socket keeps
+ * reading. What happened is counted in {@link BridgeStatistics}. When the buffer is full the bridge
+ * stops asking the socket for messages (WebSocket demand), so the server is slowed down and nothing
+ * is dropped. A lost connection is re-made with capped, jittered exponential backoff; a silent one
+ * (no message or pong within {@code readTimeout}, pinged every {@code pingInterval}) is dropped and
+ * re-made. {@link #close()} stops reading and stores what is held.
  *
  * <p>The API key is never logged: every address and error text is redacted first.
  */
 final class ViricitiBridge implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ViricitiBridge.class.getName());
-  private static final String FEED = "viriciti";
-
-  /** A batch is cut at this size too, well under the decoder's 32 MiB body limit. */
-  private static final long MAX_BATCH_BYTES = 8L << 20;
+  static final String FEED = "viriciti";
 
   /** What the bridge does; every field has a default fit for production. */
   static final class Settings {
@@ -96,26 +85,6 @@ final class ViricitiBridge implements AutoCloseable {
     }
   }
 
-  /** What the bridge has done so far; for logs, tests and the benchmark. */
-  record Stats(
-      long connections,
-      long subscriptionsSent,
-      long echoesConfirmed,
-      long echoMismatches,
-      long echoTimeouts,
-      long serverErrors,
-      long aclAnswers,
-      long messagesReceived,
-      long messagesStored,
-      long rowsStored,
-      long duplicatesSkipped,
-      long quarantined,
-      long writeFailures,
-      long pauses,
-      long silentSockets,
-      int held,
-      boolean paused) {}
-
   private final Settings settings;
   private final Sink sink;
   private final Consumer<String> aclOut;
@@ -123,9 +92,11 @@ final class ViricitiBridge implements AutoCloseable {
   private final MessageBuffer buffer;
   private final Backoff reconnectBackoff;
   private final HttpClient client;
-  private final ScheduledExecutorService scheduler;
+  private final BridgeTimers timers;
+  private final BatchWriter batchWriter;
   private final Thread writer;
   private final Object monitor = new Object();
+  private final BridgeStatistics statistics;
 
   // Guarded by monitor.
   private Connection current;
@@ -134,21 +105,6 @@ final class ViricitiBridge implements AutoCloseable {
   private boolean stopping;
   private boolean terminated;
   private boolean aclAnswered;
-  private long connections;
-  private long subscriptionsSent;
-  private long echoesConfirmed;
-  private long echoMismatches;
-  private long echoTimeouts;
-  private long serverErrors;
-  private long aclAnswers;
-  private long messagesReceived;
-  private long messagesStored;
-  private long rowsStored;
-  private long duplicatesSkipped;
-  private long quarantined;
-  private long writeFailures;
-  private long pauses;
-  private long silentSockets;
 
   /**
    * @param aclOut receives the server's answer to {@code show acl} (the whole message, compact
@@ -156,19 +112,22 @@ final class ViricitiBridge implements AutoCloseable {
    * @throws IllegalArgumentException when a setting is out of range
    */
   ViricitiBridge(Settings settings, Sink sink, Consumer<String> aclOut) {
+    this(settings, sink, aclOut, BridgeTimers.system());
+  }
+
+  /**
+   * A bridge on {@code timers}: the socket's clock (silence, the echo timeout) and its timers
+   * (pings, reconnects).
+   */
+  ViricitiBridge(Settings settings, Sink sink, Consumer<String> aclOut, BridgeTimers timers) {
     settings.check();
     this.settings = settings;
     this.sink = sink;
     this.aclOut = aclOut;
     this.buffer = new MessageBuffer(settings.bufferCapacity);
+    this.statistics = new BridgeStatistics(buffer);
     this.reconnectBackoff = new Backoff(settings.reconnectInitial, settings.reconnectMax);
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "viriciti-bridge-timer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timers = timers;
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(settings.connectTimeout)
@@ -180,7 +139,9 @@ final class ViricitiBridge implements AutoCloseable {
                       return t;
                     }))
             .build();
-    this.writer = new Thread(this::writeLoop, "viriciti-bridge-writer");
+    this.batchWriter =
+        new BatchWriter(settings, sink, buffer, statistics, c -> control(null, c), this::resume);
+    this.writer = new Thread(batchWriter, "viriciti-bridge-writer");
   }
 
   /** Connects (in the background) and starts the writer; returns at once. */
@@ -192,33 +153,13 @@ final class ViricitiBridge implements AutoCloseable {
       started = true;
     }
     writer.start();
-    long ping = settings.pingInterval.toNanos();
-    scheduler.scheduleAtFixedRate(this::watch, ping, ping, TimeUnit.NANOSECONDS);
-    scheduler.execute(this::connect);
+    timers.every(settings.pingInterval, this::watch);
+    timers.execute(this::connect);
   }
 
   /** A copy of the counters. */
-  Stats stats() {
-    synchronized (monitor) {
-      return new Stats(
-          connections,
-          subscriptionsSent,
-          echoesConfirmed,
-          echoMismatches,
-          echoTimeouts,
-          serverErrors,
-          aclAnswers,
-          messagesReceived,
-          messagesStored,
-          rowsStored,
-          duplicatesSkipped,
-          quarantined,
-          writeFailures,
-          pauses,
-          silentSockets,
-          buffer.held(),
-          buffer.isPaused());
-    }
+  BridgeStatistics.Stats stats() {
+    return statistics.snapshot();
   }
 
   /**
@@ -227,18 +168,9 @@ final class ViricitiBridge implements AutoCloseable {
    * @return whether they did before the timeout
    * @throws InterruptedException when interrupted while waiting
    */
-  boolean awaitStats(Predicate<Stats> condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (monitor) {
-      while (!condition.test(stats())) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(monitor, left);
-      }
-      return true;
-    }
+  boolean awaitStats(Predicate<BridgeStatistics.Stats> condition, Duration timeout)
+      throws InterruptedException {
+    return statistics.await(condition, timeout);
   }
 
   /**
@@ -258,6 +190,7 @@ final class ViricitiBridge implements AutoCloseable {
     synchronized (monitor) {
       monitor.notifyAll();
     }
+    statistics.changed();
   }
 
   private String redact(String s) {
@@ -346,7 +279,7 @@ final class ViricitiBridge implements AutoCloseable {
             String.format(
                 Locale.ROOT, "reconnecting in %d ms (attempt %d)", delay.toMillis(), attempt));
     try {
-      scheduler.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+      timers.after(delay, this::connect);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // shutting down
     }
@@ -361,7 +294,7 @@ final class ViricitiBridge implements AutoCloseable {
     if (conn == null || conn.socket == null) {
       return;
     }
-    long now = System.nanoTime();
+    long now = timers.nanoTime();
     if (buffer.isPaused()) {
       conn.lastInbound = now; // not reading on purpose: silence is ours
       return;
@@ -376,9 +309,7 @@ final class ViricitiBridge implements AutoCloseable {
                       + " dropping it",
                   silent / 1e9,
                   settings.readTimeout.toMillis() / 1e3));
-      synchronized (monitor) {
-        silentSockets++;
-      }
+      statistics.silentSocket();
       lost(conn);
       changed();
       return;
@@ -393,10 +324,7 @@ final class ViricitiBridge implements AutoCloseable {
               "the server has not echoed the subscription after "
                   + settings.echoTimeout.toSeconds()
                   + " s; data may not flow");
-      synchronized (monitor) {
-        echoTimeouts++;
-        monitor.notifyAll();
-      }
+      statistics.echoTimedOut();
     }
     conn.send(ws -> ws.sendPing(ByteBuffer.wrap(Long.toString(now).getBytes())));
   }
@@ -405,7 +333,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final class Connection implements WebSocket.Listener {
     final int generation;
     volatile WebSocket socket;
-    volatile long lastInbound = System.nanoTime();
+    volatile long lastInbound = timers.nanoTime();
     volatile long subscribedAt;
     volatile boolean echoed;
     volatile boolean echoWarned;
@@ -439,7 +367,7 @@ final class ViricitiBridge implements AutoCloseable {
     @Override
     public void onOpen(WebSocket ws) {
       socket = ws;
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       boolean askAcl;
       synchronized (monitor) {
         if (stopping || lost) {
@@ -447,17 +375,16 @@ final class ViricitiBridge implements AutoCloseable {
           return;
         }
         current = this;
-        connections++;
-        subscriptionsSent++;
         askAcl = settings.showAcl && !aclAnswered;
       }
+      statistics.connected();
       LOG.info(
           () ->
               "connected to "
                   + redact(settings.uri.toString())
                   + "; sending the subscription "
                   + settings.subscription.json());
-      subscribedAt = System.nanoTime();
+      subscribedAt = timers.nanoTime();
       send(ws2 -> ws2.sendText(settings.subscription.json(), true));
       if (askAcl) {
         send(ws2 -> ws2.sendText("show acl", true));
@@ -470,7 +397,7 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       if (!last || text != null) {
         if (text == null) {
           text = new StringBuilder();
@@ -489,7 +416,7 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       if (binary == null) {
         binary = new ByteArrayOutputStream();
       }
@@ -509,14 +436,14 @@ final class ViricitiBridge implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-      lastInbound = System.nanoTime(); // the JDK answers with a pong itself
+      lastInbound = timers.nanoTime(); // the JDK answers with a pong itself
       ws.request(1);
       return null;
     }
 
     @Override
     public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-      lastInbound = System.nanoTime();
+      lastInbound = timers.nanoTime();
       ws.request(1);
       return null;
     }
@@ -572,13 +499,12 @@ final class ViricitiBridge implements AutoCloseable {
       boolean room = buffer.add(new MessageBuffer.Message(message, at, nanos));
       boolean newlyPaused;
       synchronized (monitor) {
-        messagesReceived++;
         newlyPaused = !room && buffer.isPaused() && !pausedLogged;
         if (newlyPaused) {
           pausedLogged = true;
         }
-        monitor.notifyAll();
       }
+      statistics.received();
       if (newlyPaused) {
         LOG.warning(
             () ->
@@ -587,10 +513,7 @@ final class ViricitiBridge implements AutoCloseable {
                     + " messages held, capacity "
                     + buffer.capacity()
                     + ") while the sink catches up; pausing reads from the socket");
-        synchronized (monitor) {
-          pauses++;
-          monitor.notifyAll();
-        }
+        statistics.paused();
       }
       return room;
     }
@@ -625,7 +548,7 @@ final class ViricitiBridge implements AutoCloseable {
     return true;
   }
 
-  private static IngestContext context(Instant at) {
+  static IngestContext context(Instant at) {
     return new IngestContext(at, IngestContext.Source.VIRICITI, null, null, Map.of());
   }
 
@@ -650,67 +573,25 @@ final class ViricitiBridge implements AutoCloseable {
                       + ", echoed "
                       + redact(json));
         }
-        synchronized (monitor) {
-          if (same) {
-            echoesConfirmed++;
-          } else {
-            echoMismatches++;
-          }
-          monitor.notifyAll();
-        }
+        statistics.echoed(same);
       }
       case "error" -> {
         LOG.warning(() -> "the server sent an error: " + redact(json));
-        synchronized (monitor) {
-          serverErrors++;
-          monitor.notifyAll();
-        }
+        statistics.serverError();
       }
       case "acl" -> {
         LOG.info("the server sent its acl");
         aclOut.accept(redact(json));
         synchronized (monitor) {
-          aclAnswers++;
           aclAnswered = true;
-          monitor.notifyAll();
         }
+        statistics.aclAnswered();
       }
       default -> LOG.info(() -> "the server sent a " + c.kind() + " message: " + redact(json));
     }
   }
 
   // ---------------------------------------------------------------- writing
-
-  private void writeLoop() {
-    Backoff retry = new Backoff(settings.writeRetryInitial, settings.writeRetryMax);
-    long flushNanos = settings.flushInterval.toNanos();
-    try {
-      while (true) {
-        List<MessageBuffer.Message> batch =
-            buffer.awaitBatch(settings.batchSize, flushNanos, MAX_BATCH_BYTES, flushNanos);
-        if (batch == null) {
-          return;
-        }
-        if (batch.isEmpty()) {
-          continue;
-        }
-        SinkBatch sinkBatch = decode(batch);
-        if (!store(sinkBatch, batch.size(), retry)) {
-          return; // shutdown time is over; the batch stays counted as held, not stored
-        }
-        if (buffer.release(batch.size())) {
-          resume();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      int left = buffer.held();
-      if (left > 0) {
-        LOG.severe(() -> left + " received messages were not stored before shutdown");
-      }
-    }
-  }
 
   private void resume() {
     Connection conn;
@@ -720,125 +601,10 @@ final class ViricitiBridge implements AutoCloseable {
     }
     LOG.info(() -> "the sink caught up (" + buffer.held() + " messages held); resuming reads");
     if (conn != null && conn.socket != null) {
-      conn.lastInbound = System.nanoTime();
+      conn.lastInbound = timers.nanoTime();
       conn.socket.request(1);
     }
     changed();
-  }
-
-  /** Decodes a batch together; when one message is not JSON, message by message. */
-  private SinkBatch decode(List<MessageBuffer.Message> batch) {
-    IngestContext ctx = context(batch.get(0).receivedAt());
-    int size = batch.size();
-    for (MessageBuffer.Message m : batch) {
-      size += m.bytes().length;
-    }
-    byte[] body = new byte[size];
-    int at = 0;
-    for (MessageBuffer.Message m : batch) {
-      System.arraycopy(m.bytes(), 0, body, at, m.bytes().length);
-      at += m.bytes().length;
-      body[at++] = '\n';
-    }
-    try {
-      DecodedBulk bulk = decoder.decode(body, ctx);
-      for (ControlMessage c : bulk.control()) {
-        control(null, c);
-      }
-      return SinkBatch.of(bulk);
-    } catch (BulkRejectedException e) {
-      List<Row> rows = new ArrayList<>();
-      List<QuarantineEntry> quarantine = new ArrayList<>();
-      for (MessageBuffer.Message m : batch) {
-        try {
-          DecodedBulk one = decoder.decode(m.bytes(), ctx);
-          rows.addAll(one.rows());
-          for (QuarantinedEvent q : one.quarantined()) {
-            quarantine.add(QuarantineEntry.of(q));
-          }
-          for (ControlMessage c : one.control()) {
-            control(null, c);
-          }
-        } catch (BulkRejectedException bad) {
-          LOG.warning(() -> "a message is not JSON (kept in quarantine): " + bad.getMessage());
-          quarantine.addAll(
-              SinkBatch.rejected(FEED, m.bytes(), ctx, bad.getMessage()).quarantine());
-        }
-      }
-      return new SinkBatch(FEED, ctx, rows, quarantine);
-    }
-  }
-
-  /**
-   * Stores a batch, retrying with backoff until it is stored; gives up only when shutting down and
-   * the shutdown time is over.
-   */
-  private boolean store(SinkBatch batch, int messages, Backoff retry) throws InterruptedException {
-    while (true) {
-      try {
-        WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));
-        retry.reset();
-        synchronized (monitor) {
-          messagesStored += messages;
-          rowsStored += r.rowsStored();
-          duplicatesSkipped += Math.max(0, r.duplicatesSkipped());
-          quarantined += r.quarantined();
-          monitor.notifyAll();
-        }
-        return true;
-      } catch (SinkException | RuntimeException e) {
-        Duration delay = retry.next();
-        boolean permanent = e instanceof SinkException s && !s.isTransient();
-        synchronized (monitor) {
-          writeFailures++;
-          monitor.notifyAll();
-        }
-        Level level = permanent ? Level.SEVERE : Level.WARNING;
-        LOG.log(
-            level,
-            () ->
-                String.format(
-                    Locale.ROOT,
-                    "storing %d messages in %s failed (%s): %s; retrying in %d ms, reading on"
-                        + " into the buffer (%d of %d held)",
-                    messages,
-                    sink.describe(),
-                    permanent ? "permanent; retrying in case it is fixed" : "transient",
-                    redact(String.valueOf(e.getMessage())),
-                    delay.toMillis(),
-                    buffer.held(),
-                    buffer.capacity()));
-        if (!pauseBeforeRetry(delay)) {
-          LOG.severe(
-              () -> "shutdown time is over: " + buffer.held() + " messages could not be stored");
-          return false;
-        }
-      }
-    }
-  }
-
-  private long shutdownDeadline; // guarded by monitor; valid once stopping
-
-  /** Waits before a retry; false when the shutdown deadline passes first. */
-  private boolean pauseBeforeRetry(Duration delay) throws InterruptedException {
-    long until = System.nanoTime() + delay.toNanos();
-    synchronized (monitor) {
-      while (true) {
-        long now = System.nanoTime();
-        if (stopping && now - shutdownDeadline >= 0) {
-          return false;
-        }
-        long wake = until;
-        if (stopping && shutdownDeadline - until < 0) {
-          wake = shutdownDeadline;
-        }
-        long left = wake - now;
-        if (left <= 0) {
-          return !(stopping && now - shutdownDeadline >= 0);
-        }
-        TimeUnit.NANOSECONDS.timedWait(monitor, left);
-      }
-    }
   }
 
   /**
@@ -862,12 +628,12 @@ final class ViricitiBridge implements AutoCloseable {
         return;
       }
       stopping = true;
-      shutdownDeadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
       monitor.notifyAll();
       conn = current;
       current = null;
     }
-    scheduler.shutdownNow();
+    batchWriter.stopBy(System.nanoTime() + settings.shutdownTimeout.toNanos());
+    timers.shutdown();
     if (conn != null && conn.socket != null) {
       WebSocket ws = conn.socket;
       try {
@@ -896,7 +662,7 @@ final class ViricitiBridge implements AutoCloseable {
       terminated = true;
       monitor.notifyAll();
     }
-    Stats s = stats();
+    BridgeStatistics.Stats s = stats();
     LOG.info(
         () ->
             String.format(

@@ -157,6 +157,30 @@ class RivianCommandTest {
   }
 
   @Test
+  void aVehicleRivianKeepsRateLimitingMakesThePollPartial() throws Exception {
+    rivian.answer("CreateCSRFToken", "csrf.json").answer("Login", "login-ok.json");
+    assertEquals(0, run("login"));
+    // Retry-After beyond the poll's deadline: left for the next poll without a wait.
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", "vehicle-state-r1t.json")
+        .answer("getLiveSessionData", 400, "live-session-removed.json")
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "600"));
+
+    assertEquals(3, run("poll", "--once"));
+
+    assertTrue(
+        err.toString().contains("partial: Rivian kept rate-limiting 01-229874561"), err.toString());
+    try (DuckDbSink sink = new DuckDbSink(db, Catalog.standard());
+        Statement s = sink.connection().createStatement();
+        ResultSet rs = s.executeQuery("SELECT vehicle_id FROM rivian_vehicle_states")) {
+      assertTrue(rs.next());
+      assertEquals("01-226513452", rs.getString(1));
+      assertFalse(rs.next());
+    }
+  }
+
+  @Test
   void pollWithAnExpiredSessionSaysToLogInAgain() throws Exception {
     rivian.answer("CreateCSRFToken", "csrf.json").answer("Login", "login-ok.json");
     assertEquals(0, run("login"));

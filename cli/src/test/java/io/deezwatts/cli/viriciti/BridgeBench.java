@@ -115,7 +115,7 @@ public final class BridgeBench {
         throw new IllegalStateException("not all stored: " + bridge.stats());
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      ViricitiBridge.Stats st = bridge.stats();
+      BridgeStatistics.Stats st = bridge.stats();
       bridge.close();
       long rows = BridgeFixture.count(duck, "SELECT count(*) FROM viriciti_vehicle_data");
       System.out.printf(
@@ -159,9 +159,9 @@ public final class BridgeBench {
               });
       sender.setDaemon(true);
       sender.start();
-      bridge.awaitStats(ViricitiBridge.Stats::paused, Duration.ofMinutes(5));
+      bridge.awaitStats(BridgeStatistics.Stats::paused, Duration.ofMinutes(5));
       long after = usedAfterGc(mem);
-      ViricitiBridge.Stats st = bridge.stats();
+      BridgeStatistics.Stats st = bridge.stats();
       long bytes = 0;
       for (int i = 0; i < st.held(); i++) {
         bytes += message(i).length;

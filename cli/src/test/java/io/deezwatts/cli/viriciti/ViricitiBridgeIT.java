@@ -63,7 +63,15 @@ class ViricitiBridgeIT {
     return bridge;
   }
 
-  private void await(String what, Predicate<ViricitiBridge.Stats> condition) throws Exception {
+  /** A bridge whose socket clock and timers the test moves ({@link ManualTimers}). */
+  private ViricitiBridge start(
+      ViricitiBridge.Settings s, io.deezwatts.core.sink.Sink sink, ManualTimers timers) {
+    bridge = new ViricitiBridge(s, sink, aclPrinted::add, timers);
+    bridge.start();
+    return bridge;
+  }
+
+  private void await(String what, Predicate<BridgeStatistics.Stats> condition) throws Exception {
     assertTrue(
         bridge.awaitStats(condition, WAIT),
         what + "; stats: " + bridge.stats() + "\n" + logs.all());
@@ -137,10 +145,14 @@ class ViricitiBridgeIT {
     ViricitiBridge.Settings s =
         BridgeFixture.settings(
             server, Subscription.parse(BridgeFixture.resource("vehicles-only.json")));
-    s.pingInterval = Duration.ofMillis(50);
-    s.echoTimeout = Duration.ofMillis(200);
-    start(s, duck);
+    ManualTimers timers = new ManualTimers();
+    start(s, duck, timers);
     server.nextConnection(WAIT).nextReceived(WAIT);
+    timers.tick(); // within the echo timeout: nothing to say yet
+    assertEquals(0, bridge.stats().echoTimeouts());
+    timers.advance(s.echoTimeout.plusMillis(1));
+    timers.tick();
+    timers.tick(); // said once only
     await("the missing echo is noticed once", st -> st.echoTimeouts() == 1);
     assertTrue(logs.has(Level.WARNING, "has not echoed the subscription"), logs.all());
     assertEquals(0, bridge.stats().echoesConfirmed());
@@ -185,9 +197,14 @@ class ViricitiBridgeIT {
   void retriesARefusedHandshakeWithBackoff() throws Exception {
     server.rejectNext.set(3);
     Subscription sub = Subscription.parse(BridgeFixture.resource("vehicles-only.json"));
-    start(BridgeFixture.settings(server, sub), duck);
+    ManualTimers timers = new ManualTimers();
+    start(BridgeFixture.settings(server, sub), duck, timers);
     LocalLiveServer.Peer peer = server.nextConnection(WAIT);
     assertEquals(3, server.rejected.get());
+    assertEquals(3, timers.delays.size(), "a reconnect after each refusal: " + timers.delays);
+    assertTrue(
+        timers.delays.stream().allMatch(d -> d.compareTo(Duration.ofMillis(100)) <= 0),
+        "within the maximum backoff: " + timers.delays);
     assertTrue(sub.matchesEcho(peer.nextReceived(WAIT)));
     peer.sendAll(vehicles(0, 3));
     await(
@@ -203,16 +220,23 @@ class ViricitiBridgeIT {
   void dropsASilentSocketAndReconnects() throws Exception {
     Subscription sub = Subscription.parse(BridgeFixture.resource("vehicles-only.json"));
     ViricitiBridge.Settings s = BridgeFixture.settings(server, sub);
-    s.pingInterval = Duration.ofMillis(100);
     s.readTimeout = Duration.ofMillis(600);
-    start(s, duck);
+    ManualTimers timers = new ManualTimers();
+    start(s, duck, timers);
 
     LocalLiveServer.Peer first = server.nextConnection(WAIT);
     first.nextReceived(WAIT);
     first.sendAll(vehicles(0, 5));
     first.roundTrip(WAIT);
+    timers.tick();
     assertTrue(first.awaitPingsReceived(1, WAIT), "the bridge pings the server");
     first.silent = true; // TCP stays open; nothing more comes, pings go unanswered
+    assertEquals(0, bridge.stats().silentSockets(), "not silent within the read timeout");
+    // Past the read timeout with nothing heard (a pong still in flight may reset it once).
+    for (int i = 0; i < 3 && bridge.stats().silentSockets() == 0; i++) {
+      timers.advance(s.readTimeout.plusMillis(1));
+      timers.tick();
+    }
 
     LocalLiveServer.Peer second = server.nextConnection(WAIT);
     assertTrue(sub.matchesEcho(second.nextReceived(WAIT)));

@@ -6,24 +6,25 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.util.Base64URL;
 import io.deezwatts.core.auth.RequestSignatureException.Reason;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.security.AlgorithmParameters;
-import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
@@ -67,6 +68,10 @@ import java.util.regex.Pattern;
  *       clock, in either direction.
  * </ol>
  *
+ * <p>The signature is verified by nimbus-jose-jwt ({@link RSASSAVerifier}, {@link ECDSAVerifier});
+ * the token's structure and claims are checked here first, strictly, so that each failure has its
+ * own {@link Reason}.
+ *
  * <p>{@code exp}, {@code nbf} and {@code rid} are not checked; the document does not ask for them.
  * Failures throw {@link RequestSignatureException} with a {@link Reason} and a short fixed message
  * that is safe to log: never the token, a signature, a key or the body.
@@ -97,23 +102,28 @@ public final class RequestSignatureVerifier {
   private static final Pattern PEM_BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END ([A-Z0-9 ]+)-----");
 
-  private static final ECParameterSpec P256 = p256();
-
   /** Bounds {@code iat} well inside {@link Instant}'s range before converting it. */
   private static final BigDecimal MAX_ABS_EPOCH_SECONDS = BigDecimal.valueOf(1_000_000_000_000L);
 
   private enum Alg {
-    RS256("SHA256withRSA"),
-    ES256("SHA256withECDSA");
+    RS256(JWSAlgorithm.RS256),
+    ES256(JWSAlgorithm.ES256);
 
-    final String jca;
+    /** The header nimbus verifies against: the alg alone ({@code crit} is refused before). */
+    final JWSHeader header;
 
-    Alg(String jca) {
-      this.jca = jca;
+    Alg(JWSAlgorithm jws) {
+      this.header = new JWSHeader(jws);
     }
 
     boolean fits(PublicKey key) {
       return this == RS256 ? key instanceof RSAPublicKey : key instanceof ECPublicKey;
+    }
+
+    JWSVerifier verifier(PublicKey key) throws JOSEException {
+      return this == RS256
+          ? new RSASSAVerifier((RSAPublicKey) key)
+          : new ECDSAVerifier((ECPublicKey) key);
     }
   }
 
@@ -227,40 +237,23 @@ public final class RequestSignatureVerifier {
   private static void checkSignature(
       Alg alg, List<TrustedKey> candidates, byte[] signingInput, byte[] signature)
       throws RequestSignatureException {
-    byte[] jcaSignature = signature;
-    if (alg == Alg.ES256) {
-      if (signature.length != 64) {
-        throw new RequestSignatureException(
-            Reason.BAD_SIGNATURE, "ES256 signature must be 64 bytes");
-      }
-      jcaSignature = rawToDer(signature);
+    if (alg == Alg.ES256 && signature.length != 64) {
+      throw new RequestSignatureException(Reason.BAD_SIGNATURE, "ES256 signature must be 64 bytes");
     }
-    boolean lengthFits = false;
+    Base64URL encoded = Base64URL.encode(signature);
     for (TrustedKey candidate : candidates) {
-      if (candidate.key() instanceof RSAPublicKey rsa
-          && signature.length != (rsa.getModulus().bitLength() + 7) / 8) {
-        continue;
-      }
-      lengthFits = true;
-      if (verifies(alg, candidate.key(), signingInput, jcaSignature)) {
+      if (verifies(alg, candidate.key(), signingInput, encoded)) {
         return;
       }
     }
-    throw new RequestSignatureException(
-        Reason.BAD_SIGNATURE,
-        lengthFits ? "bad signature" : "RS256 signature length does not fit the key");
+    throw new RequestSignatureException(Reason.BAD_SIGNATURE, "bad signature");
   }
 
-  private static boolean verifies(Alg alg, PublicKey key, byte[] signingInput, byte[] signature) {
+  private static boolean verifies(Alg alg, PublicKey key, byte[] signingInput, Base64URL sig) {
     try {
-      Signature verifier = Signature.getInstance(alg.jca);
-      verifier.initVerify(key);
-      verifier.update(signingInput);
-      return verifier.verify(signature);
-    } catch (SignatureException | InvalidKeyException e) {
-      return false;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(alg.jca + " is required of every Java platform", e);
+      return alg.verifier(key).verify(alg.header, signingInput, sig);
+    } catch (JOSEException e) {
+      return false; // a key the JCA refuses for this alg verifies nothing
     }
   }
 
@@ -346,63 +339,12 @@ public final class RequestSignatureVerifier {
     return new RequestSignatureException(Reason.MALFORMED_TOKEN, "malformed JWT: " + detail);
   }
 
-  /**
-   * Re-encodes a JWS ES256 signature (raw big-endian R then S, 32 bytes each) as the ASN.1 DER
-   * {@code SEQUENCE { INTEGER r, INTEGER s }} that JCA's {@code SHA256withECDSA} expects.
-   */
-  static byte[] rawToDer(byte[] raw) {
-    if (raw.length != 64) {
-      throw new IllegalArgumentException("ES256 signature must be 64 bytes");
-    }
-    byte[] r = derInteger(raw, 0, 32);
-    byte[] s = derInteger(raw, 32, 32);
-    byte[] der = new byte[2 + r.length + s.length];
-    der[0] = 0x30;
-    der[1] = (byte) (r.length + s.length);
-    System.arraycopy(r, 0, der, 2, r.length);
-    System.arraycopy(s, 0, der, 2 + r.length, s.length);
-    return der;
-  }
-
-  /** A minimal DER INTEGER for an unsigned big-endian magnitude. */
-  private static byte[] derInteger(byte[] src, int offset, int length) {
-    int start = offset;
-    int end = offset + length;
-    while (start < end - 1 && src[start] == 0) {
-      start++;
-    }
-    int pad = (src[start] & 0x80) != 0 ? 1 : 0;
-    int contentLength = end - start + pad;
-    byte[] out = new byte[2 + contentLength];
-    out[0] = 0x02;
-    out[1] = (byte) contentLength;
-    System.arraycopy(src, start, out, 2 + pad, end - start);
-    return out;
-  }
-
   private static byte[] sha256(byte[] bytes) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
-  }
-
-  private static ECParameterSpec p256() {
-    try {
-      AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
-      params.init(new ECGenParameterSpec("secp256r1"));
-      return params.getParameterSpec(ECParameterSpec.class);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the platform lacks the P-256 curve", e);
-    }
-  }
-
-  private static boolean isP256(ECParameterSpec spec) {
-    return spec.getCurve().equals(P256.getCurve())
-        && spec.getGenerator().equals(P256.getGenerator())
-        && spec.getOrder().equals(P256.getOrder())
-        && spec.getCofactor() == P256.getCofactor();
   }
 
   /** Parses every PEM block of a text; throws if there is none or anything else is in the text. */
@@ -454,7 +396,7 @@ public final class RequestSignatureVerifier {
       return rsa;
     }
     if (key instanceof ECPublicKey ec) {
-      if (!isP256(ec.getParams())) {
+      if (!Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
         throw new IllegalArgumentException("EC public key not on P-256 (ES256 needs P-256)");
       }
       return ec;

@@ -63,7 +63,7 @@ public final class Feed {
     return title;
   }
 
-  /** The vendor document this feed follows, under shared/specs. */
+  /** The file name of the vendor document this feed follows (not in this repository). */
   public String specFile() {
     return specFile;
   }

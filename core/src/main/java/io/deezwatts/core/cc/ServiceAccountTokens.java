@@ -2,19 +2,23 @@ package io.deezwatts.core.cc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.Date;
 
 /**
  * Access tokens for a service account: a JWT signed with the account's key (RS256) is exchanged at
@@ -32,7 +36,6 @@ final class ServiceAccountTokens {
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofHours(1);
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final ServiceAccount account;
   private final String namespace;
@@ -136,30 +139,33 @@ final class ServiceAccountTokens {
     return Duration.ofSeconds(v);
   }
 
-  /** The JWT the auth API exchanges for a token: RS256 with the file's kid, iss and aud. */
+  /**
+   * The JWT the auth API exchanges for a token: RS256 with the file's kid, iss and aud, signed by
+   * nimbus-jose-jwt.
+   */
   String signedJwt(Instant now) {
-    ObjectNode header =
-        JSON.createObjectNode().put("alg", "RS256").put("typ", "JWT").put("kid", account.keyId());
-    long iat = now.getEpochSecond();
-    ObjectNode claims =
-        JSON.createObjectNode()
-            .put("aud", account.audience().toString())
-            .put("iss", account.issuer())
-            .put("iat", iat)
-            .put("exp", iat + JWT_LIFETIME.toSeconds());
-    String signingInput =
-        B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8))
-            + "."
-            + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+    JWSHeader header =
+        new JWSHeader.Builder(JWSAlgorithm.RS256)
+            .type(JOSEObjectType.JWT)
+            .keyID(account.keyId())
+            .build();
+    Instant iat = Instant.ofEpochSecond(now.getEpochSecond());
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .audience(account.audience().toString())
+            .issuer(account.issuer())
+            .issueTime(Date.from(iat))
+            .expirationTime(Date.from(iat.plus(JWT_LIFETIME)))
+            .build();
+    SignedJWT jwt = new SignedJWT(header, claims);
     try {
-      Signature rs256 = Signature.getInstance("SHA256withRSA");
-      rs256.initSign(account.key());
-      rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-      return signingInput + "." + B64.encodeToString(rs256.sign());
-    } catch (GeneralSecurityException e) {
-      // Every JDK has SHA256withRSA, and the key was checked to be RSA when the file was read.
+      // Any RSA key the file holds, as before this used a library (weak keys are the vendor's).
+      jwt.sign(new RSASSASigner(account.key(), true));
+    } catch (JOSEException e) {
+      // The key was checked to be RSA when the file was read, and every JDK has SHA256withRSA.
       throw new IllegalStateException("cannot sign the service account JWT with RS256", e);
     }
+    return jwt.serialize();
   }
 
   private static JsonNode readJson(String body) {

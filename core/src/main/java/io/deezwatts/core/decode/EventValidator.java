@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Checks one captured event against its catalog type, fills its row values and writes its
- * normalised content for the event key. Reused from event to event; not thread-safe.
+ * Checks one captured event against its catalog type, fills its row values and feeds its normalised
+ * values to the event key ({@link EventKeyHash}). Reused from event to event; not thread-safe.
  */
 final class EventValidator {
   private static final int MAX_REASONS = 5;
@@ -38,24 +38,11 @@ final class EventValidator {
 
   private static final long MAX_EPOCH_MILLI = 253_402_300_799_999L;
 
-  // Value tags, so that equal bits of different kinds hash apart.
-  private static final int TAG_STRING = 1;
-  private static final int TAG_INT = 2;
-  private static final int TAG_BIG_INT = 3;
-  private static final int TAG_DECIMAL = 4;
-  private static final int TAG_TRUE = 5;
-  private static final int TAG_FALSE = 6;
-  private static final int TAG_NULL = 7;
-  private static final int TAG_INSTANT = 8;
-  private static final int TAG_DATE = 9;
-  private static final int TAG_OBJECT = 10;
-  private static final int TAG_ARRAY = 11;
-
   private final EventTokens t;
   private final byte[] source;
   private final FieldNames names;
   private final List<String> reasons = new ArrayList<>();
-  private final byte[] hexScratch = new byte[32];
+  private final EventKeyHash key = new EventKeyHash();
 
   /** Per name rank, the object visit that last saw it: finds duplicate fields without clearing. */
   private final int[] seen;
@@ -63,14 +50,6 @@ final class EventValidator {
   private int visit;
   private int root;
   private TableSpec table;
-
-  // The value just hashed: its tag and two halves. Set by value() and generic().
-  private int tag;
-  private long value1;
-  private long value2;
-
-  private long key1;
-  private long key2;
 
   EventValidator(EventTokens tokens, byte[] source, FieldNames names) {
     this.t = tokens;
@@ -99,8 +78,7 @@ final class EventValidator {
         path);
     long seed1 = type.known() ? type.keySeed1() : EventType.keySeed1(feed, typeName);
     long seed2 = type.known() ? type.keySeed2() : EventType.keySeed2(feed, typeName);
-    key1 = FieldHash.fmix64(value1 ^ seed1);
-    key2 = FieldHash.fmix64(value2 + seed2 + key1);
+    key.key(seed1, seed2);
     return reasons.isEmpty();
   }
 
@@ -110,13 +88,12 @@ final class EventValidator {
   }
 
   String eventKey() {
-    return FieldHash.hex(key1, key2, hexScratch);
+    return key.hex();
   }
 
   /**
-   * Validates the members of object {@code obj} against {@code specs} and leaves the object's hash
-   * in {@link #value1}/{@link #value2}: the sum of its fields' hashes, so member order is
-   * irrelevant; a null member counts as absent.
+   * Validates the members of object {@code obj} against {@code specs} and hashes it for the key (a
+   * null member counts as absent).
    */
   private void object(
       FieldSpec[] byRank,
@@ -127,9 +104,7 @@ final class EventValidator {
       List<Column> columns,
       String path) {
     int stamp = ++visit;
-    long sum1 = 0;
-    long sum2 = 0;
-    int count = 0;
+    key.beginObject();
     int requiredSeen = 0;
     boolean typeSeen = false;
     for (int j = obj + 1; j < t.end[obj]; j = t.next(j)) {
@@ -177,10 +152,7 @@ final class EventValidator {
         }
         generic(j);
       }
-      long f1 = FieldHash.field1(name1, tag, value1, value2);
-      sum1 += f1;
-      sum2 += FieldHash.field2(name2, tag, value1, value2, f1);
-      count++;
+      key.field(name1, name2);
     }
     if (requiredSeen < required) {
       for (FieldSpec spec : specs) {
@@ -189,9 +161,7 @@ final class EventValidator {
         }
       }
     }
-    tag = TAG_OBJECT;
-    value1 = sum1 + count;
-    value2 = sum2 ^ count;
+    key.endObject();
   }
 
   private static String duplicate(FieldSpec spec) {
@@ -213,7 +183,7 @@ final class EventValidator {
           wrongKind(path, spec, j);
           return;
         }
-        hashed(kind == TRUE ? TAG_TRUE : TAG_FALSE, 0, 0);
+        key.bool(kind == TRUE);
         put(target, columns, ref, kind == TRUE);
       }
       case INT16, INT32, INT64, INTEGER -> integer(spec, j, target, columns, path);
@@ -226,7 +196,7 @@ final class EventValidator {
           fail(path, spec.name(), describe(j) + " is not a YYYY-MM-DD date");
           return;
         }
-        hashed(TAG_DATE, day, 0);
+        key.date(day);
         put(target, columns, ref, LocalDate.ofEpochDay(day));
       }
       case DATETIME -> {
@@ -238,7 +208,7 @@ final class EventValidator {
           fail(path, spec.name(), describe(j) + " is not an RFC 3339 date-time with an offset");
           return;
         }
-        hashed(TAG_INSTANT, micros, 0);
+        key.instant(micros);
         put(target, columns, ref, instantOfMicros(micros));
       }
       case EPOCH_MILLIS -> {
@@ -255,7 +225,7 @@ final class EventValidator {
           fail(path, spec.name(), ms + " ms is outside the years 0001 to 9999");
           return;
         }
-        hashed(TAG_INSTANT, ms * 1000, 0);
+        key.instant(ms * 1000);
         put(target, columns, ref, Instant.ofEpochMilli(ms));
       }
       case JSON -> {
@@ -318,7 +288,7 @@ final class EventValidator {
       fail(path, spec.name(), v + " is outside " + spec.rangeText(spec.type().catalogName()));
       return;
     }
-    hashed(TAG_INT, v, 0);
+    key.integer(v);
     put(target, columns, spec.target(), v);
   }
 
@@ -341,7 +311,7 @@ final class EventValidator {
       fail(path, spec.name(), describe(j) + " is outside " + spec.rangeText("a 64-bit float"));
       return;
     }
-    hashedDouble(d);
+    key.decimal(d);
     put(target, columns, spec.target(), d);
   }
 
@@ -380,7 +350,7 @@ final class EventValidator {
       fail(path, spec.name(), "is longer than " + spec.maxLength() + " characters");
       return;
     }
-    hashedString(s);
+    key.string(s);
     put(target, columns, spec.target(), s);
   }
 
@@ -405,7 +375,7 @@ final class EventValidator {
       upper |= c >= 'A' && c <= 'Z';
     }
     String id = upper ? s.toLowerCase(Locale.ROOT) : s;
-    hashedString(id);
+    key.string(id);
     put(target, columns, spec.target(), id);
   }
 
@@ -432,8 +402,7 @@ final class EventValidator {
     }
     Column record = columns.get(spec.target().column());
     List<Object[]> items = new ArrayList<>();
-    long acc1 = 0;
-    long acc2 = 0;
+    key.beginArray();
     int n = 0;
     for (int e = j + 1; e < t.end[j]; e = t.next(e), n++) {
       String item = path + spec.name() + "[" + n + "]";
@@ -452,10 +421,9 @@ final class EventValidator {
             item + ".");
         items.add(values);
       }
-      acc1 = FieldHash.sequence(acc1, value1, tag);
-      acc2 = FieldHash.sequence(acc2, value2, tag + 1L);
+      key.element();
     }
-    hashed(TAG_ARRAY, acc1 + n, acc2);
+    key.endArray();
     put(target, columns, spec.target(), items);
   }
 
@@ -464,42 +432,22 @@ final class EventValidator {
     switch (t.kind[j]) {
       case OBJECT -> object(null, List.of(), 0, j, null, null, "");
       case ARRAY -> {
-        long acc1 = 0;
-        long acc2 = 0;
-        int n = 0;
-        for (int e = j + 1; e < t.end[j]; e = t.next(e), n++) {
+        key.beginArray();
+        for (int e = j + 1; e < t.end[j]; e = t.next(e)) {
           generic(e);
-          acc1 = FieldHash.sequence(acc1, value1, tag);
-          acc2 = FieldHash.sequence(acc2, value2, tag + 1L);
+          key.element();
         }
-        hashed(TAG_ARRAY, acc1 + n, acc2);
+        key.endArray();
       }
-      case STRING -> hashedString(t.text[j]);
-      case INT -> hashed(TAG_INT, t.longs[j], 0);
-      case BIG_INT -> {
-        hashedString(t.text[j]);
-        tag = TAG_BIG_INT;
-      }
-      case FLOAT -> hashedDouble(t.doubles[j]);
-      case EventTokens.DATETIME -> hashed(TAG_INSTANT, t.longs[j], 0);
-      case TRUE -> hashed(TAG_TRUE, 0, 0);
-      case FALSE -> hashed(TAG_FALSE, 0, 0);
-      default -> hashed(TAG_NULL, 0, 0);
+      case STRING -> key.string(t.text[j]);
+      case INT -> key.integer(t.longs[j]);
+      case BIG_INT -> key.bigInteger(t.text[j]);
+      case FLOAT -> key.decimal(t.doubles[j]);
+      case EventTokens.DATETIME -> key.instant(t.longs[j]);
+      case TRUE -> key.bool(true);
+      case FALSE -> key.bool(false);
+      default -> key.nullValue();
     }
-  }
-
-  private void hashed(int valueTag, long a, long b) {
-    tag = valueTag;
-    value1 = a;
-    value2 = b;
-  }
-
-  private void hashedDouble(double d) {
-    hashed(TAG_DECIMAL, Double.doubleToLongBits(d == 0.0 ? 0.0 : d), 0);
-  }
-
-  private void hashedString(String s) {
-    hashed(TAG_STRING, FieldHash.string1(s), FieldHash.string2(s));
   }
 
   private RawJson rawJson(int j) {

@@ -380,10 +380,13 @@ public final class RivianClient {
       // Not JSON: classified by status below.
     }
     if (json != null && json.path("errors").isArray() && !json.path("errors").isEmpty()) {
-      throw classify(operation, json.path("errors"), secrets);
+      RivianException e = classify(operation, json.path("errors"), secrets);
+      throw e instanceof RivianException.RateLimited
+          ? new RivianException.RateLimited(operation, retryAfter(response))
+          : e;
     }
     if (status == 429) {
-      throw new RivianException.RateLimited(operation);
+      throw new RivianException.RateLimited(operation, retryAfter(response));
     }
     if (status == 401 || status == 403) {
       throw new RivianException.SessionExpired(operation, "HTTP_" + status);
@@ -399,6 +402,22 @@ public final class RivianClient {
     }
     return json;
   }
+
+  /**
+   * The wait a response's {@code Retry-After} header asks for, in seconds (capped at {@link
+   * #MAX_RETRY_AFTER}); null when absent or an HTTP date.
+   */
+  static Duration retryAfter(HttpResponse<?> response) {
+    String value = response.headers().firstValue("Retry-After").orElse("").trim();
+    if (!value.matches("[0-9]{1,9}")) {
+      return null;
+    }
+    Duration d = Duration.ofSeconds(Long.parseLong(value));
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+  }
+
+  /** The longest {@code Retry-After} taken as given. */
+  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(30);
 
   /** The most telling of a response's errors, as a typed exception. */
   static RivianException classify(String operation, JsonNode errors, List<String> secrets) {

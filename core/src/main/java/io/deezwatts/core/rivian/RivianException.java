@@ -1,5 +1,8 @@
 package io.deezwatts.core.rivian;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A failed Rivian API call. Rivian answers many failures inside an HTTP 200 body ({@code
  * errors[].extensions.code}); each code it is known to send has its own subclass so callers can
@@ -38,13 +41,25 @@ public class RivianException extends Exception {
     return retry;
   }
 
-  /** {@code RATE_LIMIT}: too many requests; back off before the next poll. */
+  /** {@code RATE_LIMIT} (or HTTP 429): too many requests; back off before asking again. */
   public static final class RateLimited extends RivianException {
     private static final long serialVersionUID = 1L;
 
+    private final transient Duration retryAfter;
+
     RateLimited(String operation) {
+      this(operation, null);
+    }
+
+    RateLimited(String operation, Duration retryAfter) {
       super(
           operation + ": Rivian answered RATE_LIMIT; backing off", "RATE_LIMIT", Retry.LATER, null);
+      this.retryAfter = retryAfter;
+    }
+
+    /** The wait Rivian asked for (HTTP {@code Retry-After}), when it named one. */
+    public Optional<Duration> retryAfter() {
+      return Optional.ofNullable(retryAfter);
     }
   }
 

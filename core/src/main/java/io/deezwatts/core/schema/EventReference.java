@@ -41,7 +41,9 @@ public final class EventReference {
           .append(" (`--source ")
           .append(feed.name())
           .append("`)\n\n");
-      md.append("Vendor document: `shared/specs/").append(feed.specFile()).append("`.\n");
+      md.append("Vendor document: `")
+          .append(feed.specFile())
+          .append("` (the vendor's; not in this repository).\n");
       List<EventType> types =
           feed.types().stream().sorted(Comparator.comparing(EventType::name)).toList();
       for (TableSpec table : catalog.tables()) {

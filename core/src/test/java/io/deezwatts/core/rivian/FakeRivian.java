@@ -46,7 +46,8 @@ public final class FakeRivian implements AutoCloseable {
     }
   }
 
-  private record Answer(int status, String body, CountDownLatch hold) {}
+  private record Answer(
+      int status, String body, CountDownLatch hold, Map<String, String> headers) {}
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -79,7 +80,18 @@ public final class FakeRivian implements AutoCloseable {
     synchronized (answers) {
       answers
           .computeIfAbsent(operation, k -> new ArrayDeque<>())
-          .add(new Answer(status, fixture(fixture), null));
+          .add(new Answer(status, fixture(fixture), null, Map.of()));
+    }
+    return this;
+  }
+
+  /** Queues a fixture with HTTP {@code status} and extra response headers. */
+  public FakeRivian answer(
+      String operation, int status, String fixture, Map<String, String> headers) {
+    synchronized (answers) {
+      answers
+          .computeIfAbsent(operation, k -> new ArrayDeque<>())
+          .add(new Answer(status, fixture(fixture), null, Map.copyOf(headers)));
     }
     return this;
   }
@@ -87,7 +99,9 @@ public final class FakeRivian implements AutoCloseable {
   /** The next request for {@code operation} gets no answer until the server closes. */
   public FakeRivian hang(String operation) {
     synchronized (answers) {
-      answers.computeIfAbsent(operation, k -> new ArrayDeque<>()).add(new Answer(0, "", released));
+      answers
+          .computeIfAbsent(operation, k -> new ArrayDeque<>())
+          .add(new Answer(0, "", released, Map.of()));
     }
     return this;
   }
@@ -127,7 +141,7 @@ public final class FakeRivian implements AutoCloseable {
       a = q == null ? null : q.poll();
     }
     if (a == null) {
-      a = new Answer(500, "{\"error\":\"no answer queued\"}", null);
+      a = new Answer(500, "{\"error\":\"no answer queued\"}", null, Map.of());
     }
     if (a.hold() != null) {
       try {
@@ -140,6 +154,7 @@ public final class FakeRivian implements AutoCloseable {
     }
     byte[] out = a.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
+    a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
     ex.sendResponseHeaders(a.status(), out.length);
     try (OutputStream os = ex.getResponseBody()) {
       os.write(out);

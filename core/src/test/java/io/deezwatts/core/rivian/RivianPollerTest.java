@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +250,106 @@ class RivianPollerTest {
         assertThrows(RivianException.SessionExpired.class, () -> poller.poll(DEADLINE));
     assertTrue(e.getMessage().contains("deezwatts rivian login"));
     assertTrue(rivian.requests().isEmpty());
+  }
+
+  /** A poller whose rate-limit waits are recorded in {@code waits} instead of slept. */
+  private RivianPoller pollerRecording(List<Duration> waits) {
+    return new RivianPoller(
+        new RivianClient(rivian.endpoint(), Duration.ofSeconds(5), Clock.systemUTC()),
+        store,
+        sink,
+        Catalog.standard(),
+        new TickingClock(),
+        waits::add);
+  }
+
+  private List<Object> storedVehicleIds() {
+    return sink.rows().stream().map(r -> r.get("vehicle_id")).map(Object.class::cast).toList();
+  }
+
+  @Test
+  void aRateLimitedVehicleIsAskedAgainAfterTheWaitRivianNames() throws Exception {
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "7"))
+        .answer("GetVehicleState", "vehicle-state-r1t.json")
+        .answer("GetVehicleState", "vehicle-state-r1s.json")
+        .answer("getLiveSessionData", 400, "live-session-removed.json");
+    List<Duration> waits = new ArrayList<>();
+
+    RivianPoller.PollResult result = pollerRecording(waits).poll(DEADLINE);
+
+    assertEquals(List.of(Duration.ofSeconds(7)), waits);
+    assertFalse(result.partial());
+    assertEquals(2, result.vehicles());
+    assertEquals(List.of("01-226513452", "01-229874561"), storedVehicleIds());
+    assertEquals(
+        List.of(
+            "getUserInfo",
+            "GetVehicleState",
+            "GetVehicleState",
+            "getLiveSessionData",
+            "GetVehicleState"),
+        rivian.operations());
+  }
+
+  @Test
+  void aVehicleStillRateLimitedIsLeftForTheNextPollAndTheOthersAreStored() throws Exception {
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", "rate-limit.json")
+        .answer("GetVehicleState", "rate-limit.json")
+        .answer("GetVehicleState", "rate-limit.json")
+        .answer("GetVehicleState", "vehicle-state-r1s.json")
+        .answer("getLiveSessionData", 400, "live-session-removed.json");
+    List<Duration> waits = new ArrayList<>();
+
+    RivianPoller.PollResult result = pollerRecording(waits).poll(DEADLINE);
+
+    // RATE_LIMIT inside a 200 names no wait: the default one, until the attempts run out.
+    assertEquals(
+        List.of(RivianPoller.RATE_LIMIT_WAIT, RivianPoller.RATE_LIMIT_WAIT),
+        waits,
+        "one wait between each of the " + RivianPoller.RATE_LIMIT_ATTEMPTS + " attempts");
+    assertTrue(result.partial());
+    assertEquals(List.of("01-226513452"), result.rateLimited());
+    assertEquals(1, result.vehicles());
+    assertEquals(1, result.written().rowsStored());
+    assertEquals(List.of("01-229874561"), storedVehicleIds());
+  }
+
+  @Test
+  void theDeadlineBoundsTheRetries() throws Exception {
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", "vehicle-state-r1t.json")
+        .answer("getLiveSessionData", 400, "live-session-removed.json")
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "60"));
+    List<Duration> waits = new ArrayList<>();
+    // The clock starts at 18:30:00 and ticks a second a read: a 60 s wait would pass the deadline.
+    Instant deadline = Instant.parse("2024-03-02T18:31:00Z");
+
+    RivianPoller.PollResult result = pollerRecording(waits).poll(deadline);
+
+    assertEquals(List.of(), waits);
+    assertEquals(List.of("01-229874561"), result.rateLimited());
+    assertEquals(List.of("01-226513452"), storedVehicleIds());
+  }
+
+  @Test
+  void whenEveryVehicleIsRateLimitedThePollFailsAndStoresNothing() {
+    rivian
+        .answer("getUserInfo", "user-info-two-vehicles.json")
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "600"))
+        .answer("GetVehicleState", 429, "rate-limit.json", Map.of("Retry-After", "600"));
+    List<Duration> waits = new ArrayList<>();
+
+    assertThrows(
+        RivianException.RateLimited.class,
+        () -> pollerRecording(waits).poll(Instant.parse("2024-03-02T18:35:00Z")));
+
+    assertEquals(List.of(), waits);
+    assertTrue(sink.batches.isEmpty());
   }
 
   @Test

@@ -1,0 +1,71 @@
+package io.deezwatts.cli.viriciti;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The socket's clock and timers: when it last heard the server, when to ping, when to reconnect.
+ * {@link #system()} in production; tests pass their own, whose time moves and whose periodic tasks
+ * run only when the test says, so that they wait on events rather than on wall time.
+ */
+interface BridgeTimers {
+  /** Now, in nanoseconds from an arbitrary origin (as {@link System#nanoTime()}). */
+  long nanoTime();
+
+  /** Runs {@code task} soon, on the timer thread. */
+  void execute(Runnable task);
+
+  /**
+   * Runs {@code task} after {@code delay}.
+   *
+   * @throws RejectedExecutionException after {@link #shutdown()}
+   */
+  void after(Duration delay, Runnable task);
+
+  /** Runs {@code task} every {@code period}, the first time one period from now. */
+  void every(Duration period, Runnable task);
+
+  /** Cancels what is scheduled; what runs is interrupted. */
+  void shutdown();
+
+  /** The system clock and one daemon timer thread. */
+  static BridgeTimers system() {
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "viriciti-bridge-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    return new BridgeTimers() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void execute(Runnable task) {
+        scheduler.execute(task);
+      }
+
+      @Override
+      public void after(Duration delay, Runnable task) {
+        scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void every(Duration period, Runnable task) {
+        long p = period.toNanos();
+        scheduler.scheduleAtFixedRate(task, p, p, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void shutdown() {
+        scheduler.shutdownNow();
+      }
+    };
+  }
+}
