@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deezwatts.sink.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.deezwatts.cli.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deezwatts.sink.duckdb.DuckDbSink;
 import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.sink.duckdb.DuckDbSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.ResultSet;
