@@ -60,6 +60,16 @@ final class BigQueryEnvironment {
    */
   static Opened open(
       String project, String dataset, Map<String, String> env, BigQuerySink.Options options) {
+    return open(project, dataset, env, options, StorageWriteAppender.MAX_REQUEST_BYTES);
+  }
+
+  /** As above, with appends of at most {@code maxRequestBytes} of rows (tests). */
+  static Opened open(
+      String project,
+      String dataset,
+      Map<String, String> env,
+      BigQuerySink.Options options,
+      long maxRequestBytes) {
     Api api = api(env);
     StringBuilder description = new StringBuilder("bigquery:").append(project).append('.');
     description.append(dataset);
@@ -108,7 +118,7 @@ final class BigQueryEnvironment {
             };
     return new Opened(
         new StorageWriteAppender(
-            client, closeChannel, project, dataset, options.readTimeout(), text),
+            client, closeChannel, project, dataset, options.readTimeout(), maxRequestBytes, text),
         text);
   }
 

@@ -223,8 +223,11 @@ public final class BigQuerySink implements Sink {
   public static BigQuerySink open(
       String project, String dataset, Map<String, String> environment, Options options) {
     Objects.requireNonNull(environment, "environment");
-    BigQueryEnvironment.Opened opened =
-        BigQueryEnvironment.open(project, dataset, environment, options);
+    return open(BigQueryEnvironment.open(project, dataset, environment, options), options);
+  }
+
+  /** A sink on an opened appender. */
+  static BigQuerySink open(BigQueryEnvironment.Opened opened, Options options) {
     return new BigQuerySink(
         opened.appender(),
         options,

@@ -64,7 +64,7 @@ final class StorageWriteAppender implements TableAppender {
   private final String dataset;
   private final Duration readTimeout;
   private final String description;
-  private final Chunker chunker = new Chunker(Integer.MAX_VALUE, MAX_REQUEST_BYTES);
+  private final Chunker chunker;
   private final Map<String, TableStream> streams = new ConcurrentHashMap<>();
 
   /**
@@ -73,6 +73,8 @@ final class StorageWriteAppender implements TableAppender {
    * @param channel a channel the client's settings name but do not own (a local stand-in's), closed
    *     after it; or null
    * @param readTimeout the longest wait for one append's answer
+   * @param maxRequestBytes the most bytes of rows per append ({@link #MAX_REQUEST_BYTES}; less in
+   *     tests, to make several appends of a bulk)
    */
   StorageWriteAppender(
       BigQueryWriteClient client,
@@ -80,7 +82,9 @@ final class StorageWriteAppender implements TableAppender {
       String project,
       String dataset,
       Duration readTimeout,
+      long maxRequestBytes,
       String description) {
+    this.chunker = new Chunker(Integer.MAX_VALUE, maxRequestBytes);
     this.client = client;
     this.channel = channel;
     this.project = project;
