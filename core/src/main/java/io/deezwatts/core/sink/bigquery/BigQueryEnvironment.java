@@ -10,7 +10,6 @@ import com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +51,8 @@ final class BigQueryEnvironment {
   record Opened(TableAppender appender, String description) {}
 
   /**
-   * Opens the appender the environment asks for; no network call is made yet.
+   * Opens the appender the environment asks for; no network call is made and no credentials are
+   * looked up before the first write.
    *
    * @throws IllegalArgumentException when a variable is malformed; the message names it and its
    *     form
@@ -98,15 +98,6 @@ final class BigQueryEnvironment {
     String text = description.toString();
     ManagedChannel channel =
         target == null ? null : ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-    BigQueryWriteClient client;
-    try {
-      client = BigQueryWriteClient.create(writeSettings(channel, federated));
-    } catch (IOException e) {
-      if (channel != null) {
-        channel.shutdownNow();
-      }
-      throw new UncheckedIOException("could not create the Storage Write API client", e);
-    }
     AutoCloseable closeChannel =
         channel == null
             ? null
@@ -118,7 +109,13 @@ final class BigQueryEnvironment {
             };
     return new Opened(
         new StorageWriteAppender(
-            client, closeChannel, project, dataset, options.readTimeout(), maxRequestBytes, text),
+            () -> BigQueryWriteClient.create(writeSettings(channel, federated)),
+            closeChannel,
+            project,
+            dataset,
+            options.readTimeout(),
+            maxRequestBytes,
+            text),
         text);
   }
 

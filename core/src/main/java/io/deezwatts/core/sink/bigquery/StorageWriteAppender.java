@@ -58,7 +58,14 @@ final class StorageWriteAppender implements TableAppender {
 
   private static final System.Logger LOG = System.getLogger(BigQuerySink.class.getName());
 
-  private final BigQueryWriteClient client;
+  /** Makes the client; called once, at the first append (credentials are looked up then). */
+  interface ClientFactory {
+    BigQueryWriteClient create() throws IOException;
+  }
+
+  private final ClientFactory clientFactory;
+  private BigQueryWriteClient client; // guarded by this
+  private boolean closed; // guarded by this
   private final AutoCloseable channel;
   private final String project;
   private final String dataset;
@@ -68,8 +75,8 @@ final class StorageWriteAppender implements TableAppender {
   private final Map<String, TableStream> streams = new ConcurrentHashMap<>();
 
   /**
-   * @param client the client the writers and schema reads share (the writers take its settings:
-   *     endpoint, channel, credentials); closed by {@link #close()}
+   * @param clientFactory makes the client the writers and schema reads share (the writers take its
+   *     settings: endpoint, channel, credentials); closed by {@link #close()}
    * @param channel a channel the client's settings name but do not own (a local stand-in's), closed
    *     after it; or null
    * @param readTimeout the longest wait for one append's answer
@@ -77,7 +84,7 @@ final class StorageWriteAppender implements TableAppender {
    *     tests, to make several appends of a bulk)
    */
   StorageWriteAppender(
-      BigQueryWriteClient client,
+      ClientFactory clientFactory,
       AutoCloseable channel,
       String project,
       String dataset,
@@ -85,7 +92,7 @@ final class StorageWriteAppender implements TableAppender {
       long maxRequestBytes,
       String description) {
     this.chunker = new Chunker(Integer.MAX_VALUE, maxRequestBytes);
-    this.client = client;
+    this.clientFactory = clientFactory;
     this.channel = channel;
     this.project = project;
     this.dataset = dataset;
@@ -224,7 +231,7 @@ final class StorageWriteAppender implements TableAppender {
             new TableStream(
                 StreamWriter.getDefaultStreamName(TableName.of(project, dataset, name)),
                 table,
-                client,
+                this::client,
                 readTimeout,
                 description));
   }
@@ -234,6 +241,21 @@ final class StorageWriteAppender implements TableAppender {
     return "the Storage Write API";
   }
 
+  /**
+   * The shared client, made at the first call.
+   *
+   * @throws IOException when it cannot be made (no credentials found)
+   */
+  synchronized BigQueryWriteClient client() throws IOException {
+    if (closed) {
+      throw new IllegalStateException(description + " is closed");
+    }
+    if (client == null) {
+      client = clientFactory.create();
+    }
+    return client;
+  }
+
   /** Closes every writer, then the client and the channel. Never fails. */
   @Override
   public void close() {
@@ -241,11 +263,18 @@ final class StorageWriteAppender implements TableAppender {
       s.close();
     }
     streams.clear();
-    client.close();
-    try {
-      client.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    BigQueryWriteClient made;
+    synchronized (this) {
+      closed = true;
+      made = client;
+    }
+    if (made != null) {
+      made.close();
+      try {
+        made.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (channel != null) {
       try {

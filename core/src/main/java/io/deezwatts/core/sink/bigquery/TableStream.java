@@ -1,7 +1,6 @@
 package io.deezwatts.core.sink.bigquery;
 
 import com.google.api.gax.rpc.ApiException;
-import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import com.google.cloud.bigquery.storage.v1.StreamWriter;
 import com.google.cloud.bigquery.storage.v1.WriteStream;
 import io.deezwatts.core.catalog.TableSpec;
@@ -33,7 +32,7 @@ final class TableStream {
 
   private final String streamName;
   private final TableSpec table;
-  private final BigQueryWriteClient client;
+  private final StorageWriteAppender.ClientFactory client;
   private final Duration maxRetryDuration;
   private final String description;
   private final ProtoTableSchema catalogSchema;
@@ -46,7 +45,7 @@ final class TableStream {
   TableStream(
       String streamName,
       TableSpec table,
-      BigQueryWriteClient client,
+      StorageWriteAppender.ClientFactory client,
       Duration maxRetryDuration,
       String description) {
     this.streamName = streamName;
@@ -81,7 +80,7 @@ final class TableStream {
     }
     if (writer == null) {
       writer =
-          StreamWriter.newBuilder(streamName, client)
+          StreamWriter.newBuilder(streamName, client.create())
               .setWriterSchema(now.protoSchema())
               .setEnableConnectionPool(false)
               // The library reconnects on its own for at most this long; the policy retries.
@@ -115,12 +114,15 @@ final class TableStream {
    *
    * @param mismatch the failure that told
    * @throws AppendFailure when the schema cannot be read (transient or not by its status), or the
-   *     table has every column of the catalog, so leaving columns out cannot help (permanent)
+   *     table has every column of the catalog, so leaving columns out cannot help (permanent);
+   *     permanent too when the client cannot be made
    */
   void adoptTableSchema(Throwable mismatch) throws AppendFailure {
     WriteStream stream;
     try {
-      stream = StorageWriteAppender.readStream(client, streamName);
+      stream = StorageWriteAppender.readStream(client.create(), streamName);
+    } catch (IOException e) {
+      throw new AppendFailure(false, "reading the schema of " + table.name() + ": " + e, e);
     } catch (ApiException e) {
       AppendFailure f = StorageWriteAppender.classify(e);
       throw new AppendFailure(
