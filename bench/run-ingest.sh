@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bulks=${1:-100}
 dir=bench/target/ingest-bench
-./mvnw -B -q -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench -am
+./mvnw -B -q -Pbench -DskipTests -Dspotless.check.skip=true package -pl bench -am
 java -Xmx1g -cp bench/target/benchmarks.jar io.deezwatts.bench.IngestBench "$bulks" "$dir"
 rm -f "$dir/cli.duckdb" "$dir/cli.duckdb.wal"
 echo "CLI end to end (JVM start included):"

@@ -15,7 +15,7 @@ jvm_opts=${JVM_OPTS:--Xmx384m}
 wm_version=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' pom.xml)
 wiremock=${MAVEN_REPO:-$HOME/.m2/repository}/org/wiremock/wiremock-standalone/$wm_version/wiremock-standalone-$wm_version.jar
 if [ ! -f "$wiremock" ]; then
-  ./mvnw -B -q dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
+  ./mvnw -B -q ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
 fi
 . bench/serve-jars.sh
 extra=()
