@@ -193,14 +193,6 @@ final class ProtoRowEncoder {
   }
 
   private static IllegalArgumentException unexpected(Column column, Object v) {
-    return new IllegalArgumentException(
-        "column "
-            + column.name()
-            + " ("
-            + column.mode()
-            + " "
-            + column.type()
-            + ") cannot hold a "
-            + (v == null ? "null" : v.getClass().getSimpleName()));
+    return RowContent.unexpected(column, v);
   }
 }

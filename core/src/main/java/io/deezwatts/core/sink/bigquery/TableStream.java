@@ -101,11 +101,17 @@ final class TableStream {
     StreamWriter old = writer;
     writer = null;
     if (old != null) {
-      // Closing waits for the requests under way; no caller should wait for that.
-      Thread t = new Thread(old::close, "deezwatts-bigquery-close");
-      t.setDaemon(true);
-      t.start();
+      // Closing waits for the requests under way: no caller waits for that.
+      closeInBackground(old);
     }
+  }
+
+  /** Closes a writer on a daemon thread of its own, which ends when the writer is closed. */
+  private static Thread closeInBackground(StreamWriter old) {
+    Thread t = new Thread(old::close, "deezwatts-bigquery-close");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /**
@@ -161,11 +167,8 @@ final class TableStream {
     StreamWriter old = writer;
     writer = null;
     if (old != null) {
-      Thread t = new Thread(old::close, "deezwatts-bigquery-close");
-      t.setDaemon(true);
-      t.start();
       try {
-        t.join(5_000);
+        closeInBackground(old).join(5_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
