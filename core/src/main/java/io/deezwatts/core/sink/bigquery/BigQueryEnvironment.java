@@ -7,6 +7,7 @@ import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings;
+import com.google.cloud.bigquery.storage.v1.StreamWriter;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
@@ -110,6 +111,7 @@ final class BigQueryEnvironment {
     return new Opened(
         new StorageWriteAppender(
             () -> BigQueryWriteClient.create(writeSettings(channel, federated)),
+            stream -> writerBuilder(stream, channel, target, federated),
             closeChannel,
             project,
             dataset,
@@ -130,8 +132,27 @@ final class BigQueryEnvironment {
   }
 
   /**
-   * Settings for the write client: a plaintext channel with no credentials when given one, else
-   * BigQuery's endpoint with the federated credentials or Application Default Credentials.
+   * A writer with the same endpoint, channel and credentials as {@link #writeSettings}; otherwise
+   * the library's defaults (BigQuery's endpoint over TLS, keep-alive, Application Default
+   * Credentials).
+   */
+  private static StreamWriter.Builder writerBuilder(
+      String stream, ManagedChannel channel, String target, GoogleCredentials federated) {
+    StreamWriter.Builder b = StreamWriter.newBuilder(stream);
+    if (channel != null) {
+      b.setChannelProvider(
+              FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+          .setCredentialsProvider(NoCredentialsProvider.create())
+          .setEndpoint(target);
+    } else if (federated != null) {
+      b.setCredentialsProvider(FixedCredentialsProvider.create(federated));
+    }
+    return b;
+  }
+
+  /**
+   * Settings for the schema-read client: a plaintext channel with no credentials when given one,
+   * else BigQuery's endpoint with the federated credentials or Application Default Credentials.
    */
   private static BigQueryWriteSettings writeSettings(
       ManagedChannel channel, GoogleCredentials federated) throws IOException {

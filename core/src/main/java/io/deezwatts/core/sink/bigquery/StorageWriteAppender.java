@@ -58,10 +58,20 @@ final class StorageWriteAppender implements TableAppender {
 
   private static final System.Logger LOG = System.getLogger(BigQuerySink.class.getName());
 
-  /** Makes the client; called once, at the first append (credentials are looked up then). */
+  /** Makes the client for schema reads; called once, at the first read. */
   interface ClientFactory {
     BigQueryWriteClient create() throws IOException;
   }
+
+  /**
+   * Starts a writer of a stream with the endpoint, channel and credentials of the environment. Each
+   * writer makes its own client (the library does), so no shared client is made for appends.
+   */
+  interface WriterFactory {
+    StreamWriter.Builder builder(String streamName);
+  }
+
+  private final WriterFactory writers;
 
   private final ClientFactory clientFactory;
   private BigQueryWriteClient client; // guarded by this
@@ -75,8 +85,9 @@ final class StorageWriteAppender implements TableAppender {
   private final Map<String, TableStream> streams = new ConcurrentHashMap<>();
 
   /**
-   * @param clientFactory makes the client the writers and schema reads share (the writers take its
-   *     settings: endpoint, channel, credentials); closed by {@link #close()}
+   * @param clientFactory makes the client for schema reads, when a table lags the catalog; closed
+   *     by {@link #close()}
+   * @param writers starts each table's writer
    * @param channel a channel the client's settings name but do not own (a local stand-in's), closed
    *     after it; or null
    * @param readTimeout the longest wait for one append's answer
@@ -85,6 +96,7 @@ final class StorageWriteAppender implements TableAppender {
    */
   StorageWriteAppender(
       ClientFactory clientFactory,
+      WriterFactory writers,
       AutoCloseable channel,
       String project,
       String dataset,
@@ -93,6 +105,7 @@ final class StorageWriteAppender implements TableAppender {
       String description) {
     this.chunker = new Chunker(Integer.MAX_VALUE, maxRequestBytes);
     this.clientFactory = clientFactory;
+    this.writers = writers;
     this.channel = channel;
     this.project = project;
     this.dataset = dataset;
@@ -232,6 +245,7 @@ final class StorageWriteAppender implements TableAppender {
                 StreamWriter.getDefaultStreamName(TableName.of(project, dataset, name)),
                 table,
                 this::client,
+                writers,
                 readTimeout,
                 description));
   }

@@ -33,6 +33,7 @@ final class TableStream {
   private final String streamName;
   private final TableSpec table;
   private final StorageWriteAppender.ClientFactory client;
+  private final StorageWriteAppender.WriterFactory writers;
   private final Duration maxRetryDuration;
   private final String description;
   private final ProtoTableSchema catalogSchema;
@@ -46,11 +47,13 @@ final class TableStream {
       String streamName,
       TableSpec table,
       StorageWriteAppender.ClientFactory client,
+      StorageWriteAppender.WriterFactory writers,
       Duration maxRetryDuration,
       String description) {
     this.streamName = streamName;
     this.table = table;
     this.client = client;
+    this.writers = writers;
     this.maxRetryDuration = maxRetryDuration;
     this.description = description;
     this.catalogSchema = ProtoTableSchema.of(table.columns());
@@ -71,7 +74,8 @@ final class TableStream {
   /**
    * The writer to append with, created if there is none or the server closed it.
    *
-   * @throws IOException when the writer cannot be built (its client cannot be created)
+   * @throws IOException when the writer cannot be built (its client cannot be created: no
+   *     credentials found)
    */
   synchronized Current current() throws IOException {
     ProtoTableSchema now = schema();
@@ -80,7 +84,8 @@ final class TableStream {
     }
     if (writer == null) {
       writer =
-          StreamWriter.newBuilder(streamName, client.create())
+          writers
+              .builder(streamName)
               .setWriterSchema(now.protoSchema())
               .setEnableConnectionPool(false)
               // The library reconnects on its own for at most this long; the policy retries.
