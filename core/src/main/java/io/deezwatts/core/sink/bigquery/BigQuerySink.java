@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Stores bulks in BigQuery, through the Storage Write API by default ({@link StorageWriteAppender}:
@@ -257,6 +259,14 @@ public final class BigQuerySink implements Sink {
     if (closed) {
       throw new IllegalStateException(description + " is closed");
     }
+    Set<TableSpec> tables = new LinkedHashSet<>();
+    for (Row row : batch.rows()) {
+      tables.add(row.table());
+    }
+    if (!batch.quarantine().isEmpty()) {
+      tables.add(quarantineTable);
+    }
+    appender.open(tables); // while the rows are prepared
     Map<TableSpec, List<PendingRow>> byTable = new LinkedHashMap<>();
     for (Row row : batch.rows()) {
       byTable

@@ -16,6 +16,8 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +121,39 @@ final class StorageWriteAppender implements TableAppender {
     PendingRow.Proto proto = new PendingRow.Proto(schema, ProtoRowEncoder.encode(schema, values));
     return new PendingRow(
         insertId, table.columns(), values, proto.bytes().size() + ROW_OVERHEAD, source, proto);
+  }
+
+  /**
+   * Creates the writers of tables that have none on a daemon thread: on a cold instance, loading
+   * and starting the gRPC client takes about as long as encoding a 10,000-row bulk, and the two
+   * overlap on a second core.
+   */
+  @Override
+  public void open(Collection<TableSpec> tables) {
+    List<TableStream> cold = new ArrayList<>();
+    for (TableSpec table : tables) {
+      TableStream s = stream(table);
+      if (!s.hasWriter()) {
+        cold.add(s);
+      }
+    }
+    if (cold.isEmpty()) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              for (TableStream s : cold) {
+                try {
+                  s.current();
+                } catch (IOException | RuntimeException e) {
+                  // The append makes the writer again and reports the failure.
+                }
+              }
+            },
+            "deezwatts-bigquery-open");
+    t.setDaemon(true);
+    t.start();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.sink.SinkException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -59,6 +60,13 @@ interface TableAppender extends AutoCloseable {
    *     names the column
    */
   PendingRow prepare(String insertId, TableSpec table, Object[] values, Row source);
+
+  /**
+   * Gets ready to append to these tables, in the background where that takes long (opening a
+   * connection), so that it overlaps with preparing the rows. Never fails: a failure shows again at
+   * the append.
+   */
+  default void open(Collection<TableSpec> tables) {}
 
   /** A table's rows cut into requests, in order. */
   List<List<PendingRow>> split(List<PendingRow> rows);

@@ -95,6 +95,11 @@ final class TableStream {
     return new Current(writer, now);
   }
 
+  /** Whether a writer is open (or being opened, once this returns). */
+  synchronized boolean hasWriter() {
+    return writer != null;
+  }
+
   /** Closes a writer that failed, unless another thread already replaced it. Never fails. */
   synchronized void discard(StreamWriter failed) {
     if (writer == failed) {
