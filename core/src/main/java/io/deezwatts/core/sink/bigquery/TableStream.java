@@ -38,9 +38,10 @@ final class TableStream {
   private final String description;
   private final ProtoTableSchema catalogSchema;
 
-  private ProtoTableSchema schema;
+  // Read without the lock by the encoding threads; written under it.
+  private volatile ProtoTableSchema schema;
+  private volatile Instant laggingSince;
   private StreamWriter writer;
-  private Instant laggingSince;
   private List<String> loggedLeftOut = List.of();
 
   TableStream(
@@ -60,13 +61,20 @@ final class TableStream {
     this.schema = catalogSchema;
   }
 
-  /** The schema rows are encoded with now. */
-  synchronized ProtoTableSchema schema() {
-    if (laggingSince != null
-        && Duration.between(laggingSince, Instant.now()).compareTo(LAG_RECHECK) > 0) {
-      laggingSince = null;
-      schema = catalogSchema;
-      discardLocked();
+  /**
+   * The schema rows are encoded with now. Takes no lock unless a lagging schema is due for a
+   * recheck, so encoding does not wait for a writer being opened.
+   */
+  ProtoTableSchema schema() {
+    Instant since = laggingSince;
+    if (since != null && Duration.between(since, Instant.now()).compareTo(LAG_RECHECK) > 0) {
+      synchronized (this) {
+        if (laggingSince == since) {
+          laggingSince = null;
+          schema = catalogSchema;
+          discardLocked();
+        }
+      }
     }
     return schema;
   }
