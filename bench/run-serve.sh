@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cold start (issue #4): process start to the first HTTP 200 for a 10,000-event bulk, for
-# (a) HttpIngestFunction on the Functions Framework invoker storing into a WireMock BigQuery
+# (a) HttpIngestFunction on the Functions Framework invoker storing with insertAll into a WireMock
+# BigQuery stand-in, (a-sw) the same function storing through the Storage Write API into a gRPC
 # stand-in, (b) an empty hello-world function on the same invoker, (c) deezwatts serve on DuckDB.
 # Usage: bench/run-serve.sh [RUNS]   (default 5 runs per variant, interleaved, after one unmeasured)
 # Environment: JVM_OPTS for the measured JVMs (default -Xmx384m, the heap of a 512 MiB instance);
@@ -16,7 +17,7 @@ jvm_opts=${JVM_OPTS:--Xmx384m}
 wm_version=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' pom.xml)
 wiremock=${MAVEN_REPO:-$HOME/.m2/repository}/org/wiremock/wiremock-standalone/$wm_version/wiremock-standalone-$wm_version.jar
 if [ ! -f "$wiremock" ]; then
-  ./mvnw -B -q dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
+  ./mvnw -B -q ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} dependency:get -Dartifact="org.wiremock:wiremock-standalone:$wm_version"
 fi
 . bench/serve-jars.sh
 extra=()

@@ -1,8 +1,9 @@
 # Sourced by run-serve.sh and run-serve-load.sh (from the repository root): builds the bench jars
-# unless SKIP_BUILD is set, then copies them to $work/jars, so that a build running meanwhile
+# (into MAVEN_REPO when set) unless SKIP_BUILD is set, then copies them to $work/jars, so that a build running meanwhile
 # cannot rewrite a jar under a running JVM. Sets work=bench/target/serve-bench.
 if [ -z "${SKIP_BUILD:-}" ]; then
-  ./mvnw -B -q -Pbench -DskipTests -Dspotless.check.skip=true package -pl bench -am
+  ./mvnw -B -q ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} -Pbench -DskipTests -Dspotless.check.skip=true \
+    package -pl bench -am
 fi
 work=bench/target/serve-bench
 mkdir -p "$work/jars"

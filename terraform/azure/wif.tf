@@ -94,6 +94,8 @@ resource "google_service_account_iam_member" "azure_identity_impersonates" {
   member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.azure.name}/subject/${azurerm_linux_function_app.this.identity[0].principal_id}"
 }
 
+# Data editor grants bigquery.tables.updateData (Storage Write API appends, insertAll) and
+# bigquery.tables.get (the schema read when a table lags the catalog), on this dataset only.
 resource "google_bigquery_dataset_iam_member" "azure_functions_write" {
   project    = var.gcp_project_id
   dataset_id = var.create_bigquery_dataset ? module.bigquery[0].dataset_id : var.bigquery_dataset_id

@@ -108,7 +108,9 @@ resource "google_service_account" "cc_sync" {
   display_name = "deezwatts Connected Cars sync function"
 }
 
-# BigQuery data editor on the dataset only (streaming inserts need no job permission).
+# BigQuery data editor on the dataset only: it grants bigquery.tables.updateData, which appends to
+# a table's _default stream through the Storage Write API need (and insertAll too), and
+# bigquery.tables.get for reading a lagging table's schema. Neither API runs jobs.
 resource "google_bigquery_dataset_iam_member" "writers" {
   for_each = merge(
     { ingest = google_service_account.ingest.member },

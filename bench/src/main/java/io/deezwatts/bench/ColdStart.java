@@ -25,8 +25,12 @@ import java.util.regex.Pattern;
  * HTTP 200 for a 10,000-event data-streams bulk, for
  *
  * <ol>
- *   <li>{@code HttpIngestFunction} on the Functions Framework invoker, storing into BigQuery, here
- *       a local WireMock stand-in reached through {@code DEEZWATTS_BIGQUERY_ENDPOINT};
+ *   <li>{@code HttpIngestFunction} on the Functions Framework invoker, storing into BigQuery with
+ *       {@code insertAll}, here a local WireMock stand-in reached through {@code
+ *       DEEZWATTS_BIGQUERY_ENDPOINT};
+ *   <li>the same function storing through the Storage Write API (the default), here a gRPC stand-in
+ *       ({@link StorageWriteStandIn}, in this process) reached through {@code
+ *       DEEZWATTS_BIGQUERY_WRITE_ENDPOINT};
  *   <li>{@link HelloFunction} on the same invoker, same JVM options and class path (the baseline);
  *   <li>{@code deezwatts serve} storing into a fresh DuckDB file.
  * </ol>
@@ -70,7 +74,8 @@ public final class ColdStart {
   private ColdStart() {}
 
   enum Variant {
-    FUNCTION("(a) HttpIngestFunction, invoker, BigQuery stand-in"),
+    FUNCTION("(a) HttpIngestFunction, invoker, insertAll stand-in"),
+    FUNCTION_SW("(a-sw) HttpIngestFunction, invoker, Storage Write stand-in"),
     HELLO("(b) HelloFunction, same invoker"),
     SERVE("(c) deezwatts serve, DuckDB"),
     BEFORE("(a0) HttpIngestFunction, --before-jar build"),
@@ -85,7 +90,7 @@ public final class ColdStart {
 
     /** Whether it runs the ingest function (else the hello function) on the invoker. */
     boolean isFunction() {
-      return this == FUNCTION || this == BEFORE || this == FUNCTION_CDS;
+      return this == FUNCTION || this == FUNCTION_SW || this == BEFORE || this == FUNCTION_CDS;
     }
   }
 
@@ -123,7 +128,8 @@ public final class ColdStart {
     if (Boolean.parseBoolean(opt.getOrDefault("signed", "false"))) {
       signer = new PushSigner();
     }
-    List<Variant> variants = new ArrayList<>(List.of(Variant.FUNCTION, Variant.HELLO));
+    List<Variant> variants =
+        new ArrayList<>(List.of(Variant.FUNCTION, Variant.FUNCTION_SW, Variant.HELLO));
     if (beforeJar != null) {
       variants.add(Variant.BEFORE);
     }
@@ -168,7 +174,7 @@ public final class ColdStart {
     Process wiremock = null;
     Process child = null;
     Map<Variant, List<Run>> results = new EnumMap<>(Variant.class);
-    try {
+    try (StorageWriteStandIn storageWrite = new StorageWriteStandIn()) {
       int wmPort = Processes.freePort();
       wiremock = startWireMock(wiremockJar, work.resolve("wiremock"), wmPort, logs);
       awaitWireMock(client, wmPort, wiremock, timeout);
@@ -190,7 +196,7 @@ public final class ColdStart {
           signBeforeTheRun(first, second);
           try {
             long t0 = System.nanoTime();
-            child = Processes.start(cmd, invokerEnv(token, wmPort), log);
+            child = Processes.start(cmd, invokerEnv(v, token, wmPort, storageWrite), log);
             measure(client, uri, token, first, second, child, t0, timeout, v, log);
           } finally {
             Processes.stop(child, 60); // SIGTERM: the JVM writes the archive as it exits
@@ -235,7 +241,7 @@ public final class ColdStart {
           } else {
             cmd.addAll(
                 invoker(v, port, v == Variant.BEFORE ? beforeJar : Processes.benchmarksJar()));
-            env = invokerEnv(token, wmPort);
+            env = invokerEnv(v, token, wmPort, storageWrite);
           }
           URI uri = URI.create("http://localhost:" + port + "/data-streams");
           signBeforeTheRun(first, second);
@@ -281,14 +287,34 @@ public final class ColdStart {
     return List.of("-cp", jar.toString(), INVOKER, "--port", "" + port, "--target", target);
   }
 
-  /** The invoker's environment: the push token, the BigQuery sink on the stand-in. */
-  private static Map<String, String> invokerEnv(String token, int wmPort) {
+  /**
+   * The invoker's environment: the push token, the BigQuery sink on a stand-in: the Storage Write
+   * one for (a-sw), else insertAll on WireMock.
+   */
+  private static Map<String, String> invokerEnv(
+      Variant v, String token, int wmPort, StorageWriteStandIn storageWrite) {
+    if (v == Variant.FUNCTION_SW) {
+      return Processes.environment(
+          withSignatureKey(
+              Map.of(
+                  "DEEZWATTS_HTTP_TOKEN",
+                  token,
+                  "DEEZWATTS_SINK",
+                  "bigquery:" + PROJECT + "." + DATASET,
+                  "DEEZWATTS_BIGQUERY_WRITE_ENDPOINT",
+                  storageWrite.endpoint())));
+    }
     return Processes.environment(
         withSignatureKey(
             Map.of(
-                "DEEZWATTS_HTTP_TOKEN", token,
-                "DEEZWATTS_SINK", "bigquery:" + PROJECT + "." + DATASET,
-                "DEEZWATTS_BIGQUERY_ENDPOINT", "http://localhost:" + wmPort)));
+                "DEEZWATTS_HTTP_TOKEN",
+                token,
+                "DEEZWATTS_SINK",
+                "bigquery:" + PROJECT + "." + DATASET,
+                "DEEZWATTS_BIGQUERY_API",
+                "insertall",
+                "DEEZWATTS_BIGQUERY_ENDPOINT",
+                "http://localhost:" + wmPort)));
   }
 
   /** {@code env} plus, with --signed, the public key every push is signed for. */
@@ -508,6 +534,14 @@ public final class ColdStart {
         ratio,
         ratio <= 2 ? "met" : "NOT met",
         cpu.get(Variant.FUNCTION) / cpu.get(Variant.HELLO));
+    double swRatio = medians.get(Variant.FUNCTION_SW) / medians.get(Variant.HELLO);
+    System.out.printf(
+        Locale.ROOT,
+        "ratio (a-sw)/(b), medians: %.2f  (Storage Write API; goal <= 2: %s); CPU to first 200:"
+            + " %.2f%n",
+        swRatio,
+        swRatio <= 2 ? "met" : "NOT met",
+        cpu.get(Variant.FUNCTION_SW) / cpu.get(Variant.HELLO));
     System.out.printf(
         Locale.ROOT,
         "ratio (c)/(b), medians: %.2f  (serve on DuckDB, for comparison)%n",

@@ -26,12 +26,14 @@ import java.util.regex.Pattern;
 /**
  * Warm throughput, latency and memory of {@code deezwatts serve} (issue #4). For each sink and
  * client count C: starts {@code java JVM_OPTS -jar deezwatts.jar serve} on a fresh DuckDB file (the
- * local default) or on the BigQuery sink the cloud function uses, pointed at a local {@link
- * InsertAllStandIn} (no BigQuery can be reached here), warms it up, then has C concurrent clients
- * POST distinct 10,000-event data-streams bulks (disjoint event ids, so nothing is a duplicate) for
- * the measured time; reports bulks/s, events/s, p50/p99 latency and errors, samples the process's
- * RSS throughout and reads its peak ({@code VmHWM}) before stopping it with SIGTERM; then checks
- * the stored count equals the count sent (rows in the DuckDB file, or rows the stand-in received).
+ * local default) or on the BigQuery sink the cloud function uses, with {@code insertAll} pointed at
+ * a local {@link InsertAllStandIn} ({@code bigquery}) or through the Storage Write API pointed at a
+ * local {@link StorageWriteStandIn} ({@code bigquery-sw}; no BigQuery can be reached here), warms
+ * it up, then has C concurrent clients POST distinct 10,000-event data-streams bulks (disjoint
+ * event ids, so nothing is a duplicate) for the measured time; reports bulks/s, events/s, p50/p99
+ * latency and errors, samples the process's RSS throughout and reads its peak ({@code VmHWM})
+ * before stopping it with SIGTERM; then checks the stored count equals the count sent (rows in the
+ * DuckDB file, or rows the stand-in received).
  *
  * <p>Every loop is bounded: by time, by {@code --max-bulks} per phase, and by a join timeout.
  *
@@ -39,9 +41,9 @@ import java.util.regex.Pattern;
  * to leave it out), so that {@code jcmd} can split the RSS into what the JVM allocated and what it
  * does not track (DuckDB's native memory).
  *
- * <p>Usage: {@code ServeLoad --cli-jar cli/target/deezwatts.jar [--sinks duckdb,bigquery]
- * [--clients 2,4] [--seconds 60] [--warmup-seconds 8] [--jvm-opts "-Xmx384m"] [--nmt true] [--work
- * DIR] [--max-bulks 2000] [--keep-db false]}
+ * <p>Usage: {@code ServeLoad --cli-jar cli/target/deezwatts.jar [--sinks
+ * duckdb,bigquery,bigquery-sw] [--clients 2,4] [--seconds 60] [--warmup-seconds 8] [--jvm-opts
+ * "-Xmx384m"] [--nmt true] [--work DIR] [--max-bulks 2000] [--keep-db false]}
  */
 public final class ServeLoad {
   private static final int EVENTS = 10_000;
@@ -89,8 +91,10 @@ public final class ServeLoad {
     List<String> sinks =
         Arrays.stream(opt.getOrDefault("sinks", "duckdb").split(",")).map(String::trim).toList();
     for (String sink : sinks) {
-      if (!sink.equals("duckdb") && !sink.equals("bigquery")) {
-        throw new IllegalArgumentException("--sinks takes duckdb and/or bigquery, not " + sink);
+      if (!List.of("duckdb", "bigquery", "bigquery-sw").contains(sink)) {
+        throw new IllegalArgumentException(
+            "--sinks takes duckdb, bigquery (insertAll) and/or bigquery-sw (Storage Write API), not "
+                + sink);
       }
     }
     List<String> table = new ArrayList<>();
@@ -141,7 +145,8 @@ public final class ServeLoad {
       Path work,
       Path logs)
       throws Exception {
-    boolean bigQuery = sinkKind.equals("bigquery");
+    boolean storageWrite = sinkKind.equals("bigquery-sw");
+    boolean bigQuery = storageWrite || sinkKind.equals("bigquery");
     Path db = work.resolve("load-c" + clients + ".duckdb");
     Files.deleteIfExists(db);
     Files.deleteIfExists(Path.of(db + ".wal"));
@@ -172,13 +177,31 @@ public final class ServeLoad {
         Processes.loadAverage(),
         String.join(" ", jvmOpts),
         port,
-        bigQuery ? sinkUri + " (BigQuery stand-in)" : "duckdb:" + work.relativize(db));
-    InsertAllStandIn standIn = bigQuery ? new InsertAllStandIn() : null;
-    Map<String, String> env =
         bigQuery
-            ? Map.of(
-                "DEEZWATTS_HTTP_TOKEN", token, "DEEZWATTS_BIGQUERY_ENDPOINT", standIn.endpoint())
-            : Map.of("DEEZWATTS_HTTP_TOKEN", token);
+            ? sinkUri + (storageWrite ? " (Storage Write stand-in)" : " (insertAll stand-in)")
+            : "duckdb:" + work.relativize(db));
+    InsertAllStandIn standIn = bigQuery && !storageWrite ? new InsertAllStandIn() : null;
+    StorageWriteStandIn swStandIn = storageWrite ? new StorageWriteStandIn() : null;
+    Map<String, String> env;
+    if (storageWrite) {
+      env =
+          Map.of(
+              "DEEZWATTS_HTTP_TOKEN",
+              token,
+              "DEEZWATTS_BIGQUERY_WRITE_ENDPOINT",
+              swStandIn.endpoint());
+    } else if (bigQuery) {
+      env =
+          Map.of(
+              "DEEZWATTS_HTTP_TOKEN",
+              token,
+              "DEEZWATTS_BIGQUERY_API",
+              "insertall",
+              "DEEZWATTS_BIGQUERY_ENDPOINT",
+              standIn.endpoint());
+    } else {
+      env = Map.of("DEEZWATTS_HTTP_TOKEN", token);
+    }
     Process serve = null;
     Phase warm;
     Phase measured;
@@ -238,6 +261,9 @@ public final class ServeLoad {
       if (standIn != null) {
         standIn.close();
       }
+      if (swStandIn != null) {
+        swStandIn.close();
+      }
     }
 
     double elapsed = (measured.lastDone.get() - measured.start) / 1e9;
@@ -253,7 +279,10 @@ public final class ServeLoad {
     long acknowledged = warm.eventsAcknowledged.get() + measured.eventsAcknowledged.get();
     long storedByAnswers = warm.stored.get() + measured.stored.get();
     long quarantinedByAnswers = warm.quarantined.get() + measured.quarantined.get();
-    long[] counts = bigQuery ? new long[] {standIn.rows(), 0, 0} : count(db);
+    long[] counts =
+        storageWrite
+            ? new long[] {swStandIn.rows(), 0, 0}
+            : bigQuery ? new long[] {standIn.rows(), 0, 0} : count(db);
     long inTables = counts[0] + counts[1];
     long fileBytes =
         bigQuery
@@ -303,7 +332,14 @@ public final class ServeLoad {
         acknowledged,
         storedByAnswers,
         quarantinedByAnswers);
-    if (bigQuery) {
+    if (storageWrite) {
+      System.out.printf(
+          Locale.ROOT,
+          "  Storage Write stand-in: %d rows (%.0f serialized bytes/row) in %d appends%n",
+          swStandIn.rows(),
+          (double) swStandIn.rowBytes() / Math.max(1, swStandIn.rows()),
+          swStandIn.appends());
+    } else if (bigQuery) {
       System.out.printf(
           Locale.ROOT,
           "  BigQuery stand-in: %d rows in %d insertAll requests, %d other requests%n",

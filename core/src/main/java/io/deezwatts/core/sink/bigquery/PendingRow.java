@@ -1,5 +1,6 @@
 package io.deezwatts.core.sink.bigquery;
 
+import com.google.protobuf.ByteString;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.Row;
 import java.util.List;
@@ -14,9 +15,27 @@ import java.util.List;
  * @param estimatedBytes an upper bound of what the row adds to a request body
  * @param source the decoded row it came from, to quarantine it if BigQuery refuses it; null for a
  *     quarantine entry
+ * @param proto the row encoded for the Storage Write API, or null on the {@code insertAll} path
  */
 record PendingRow(
-    String insertId, List<Column> columns, Object[] values, long estimatedBytes, Row source) {
+    String insertId,
+    List<Column> columns,
+    Object[] values,
+    long estimatedBytes,
+    Row source,
+    Proto proto) {
+
+  /**
+   * A row's protobuf encoding and the schema it was encoded for (re-encoded when the schema
+   * changes).
+   */
+  record Proto(ProtoTableSchema schema, ByteString bytes) {}
+
+  /** A row for {@code insertAll}. */
+  PendingRow(
+      String insertId, List<Column> columns, Object[] values, long estimatedBytes, Row source) {
+    this(insertId, columns, values, estimatedBytes, source, null);
+  }
 
   /**
    * Rows whose {@link RowContent#quickBound} is at most this many bytes fit a full request of

@@ -272,7 +272,8 @@ final class RowContent {
     }
   }
 
-  private static IllegalArgumentException unexpected(Column column, Object v) {
+  /** A value its column cannot hold, naming the column (both write paths say it alike). */
+  static IllegalArgumentException unexpected(Column column, Object v) {
     return new IllegalArgumentException(
         "column "
             + column.name()

@@ -87,11 +87,12 @@ class BigQuerySinkProviderTest {
 
   @Test
   void endpointIsOptionalAndLosesTrailingSlashes() {
-    assertNull(BigQuerySink.endpoint(Map.of()));
-    assertNull(BigQuerySink.endpoint(Map.of(BigQuerySink.ENDPOINT_VARIABLE, "  ")));
+    assertNull(BigQueryEnvironment.endpoint(Map.of()));
+    assertNull(BigQueryEnvironment.endpoint(Map.of(BigQuerySink.ENDPOINT_VARIABLE, "  ")));
     assertEquals(
         URI.create("http://localhost:9050"),
-        BigQuerySink.endpoint(Map.of(BigQuerySink.ENDPOINT_VARIABLE, "http://localhost:9050//")));
+        BigQueryEnvironment.endpoint(
+            Map.of(BigQuerySink.ENDPOINT_VARIABLE, "http://localhost:9050//")));
   }
 
   @Test

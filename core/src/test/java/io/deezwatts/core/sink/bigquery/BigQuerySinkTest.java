@@ -253,10 +253,10 @@ class BigQuerySinkTest {
     GoogleCredentials credentials =
         GoogleCredentials.create(
             new AccessToken("test-token", java.util.Date.from(Instant.now().plusSeconds(3600))));
-    URI endpoint = BigQuerySink.endpoint(bigQuery.environment());
+    URI endpoint = BigQueryEnvironment.endpoint(bigQuery.environment());
     try (BigQuerySink sink =
         new BigQuerySink(
-            BigQuerySink.newClient("proj", "ds", endpoint, false, credentials, FAST),
+            BigQueryEnvironment.newClient("proj", "ds", endpoint, false, credentials, FAST),
             FAST,
             new Backoff(FAST.initialBackoff(), FAST.maxBackoff()),
             Chunker.standard(),
@@ -725,11 +725,11 @@ class BigQuerySinkTest {
     // Backoff of 10 s with the jitter at its ceiling, deadline in 300 ms.
     BigQuerySink.Options slow =
         FAST.withMaxAttempts(5).withBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10));
-    URI endpoint = BigQuerySink.endpoint(bigQuery.environment());
+    URI endpoint = BigQueryEnvironment.endpoint(bigQuery.environment());
     bigQuery.respond(VEHICLE, Reply.fixture(503, "error-503-backend-error.json"));
     try (BigQuerySink sink =
         new BigQuerySink(
-            BigQuerySink.newClient("proj", "ds", endpoint, true, null, slow),
+            BigQueryEnvironment.newClient("proj", "ds", endpoint, true, null, slow),
             slow,
             new Backoff(slow.initialBackoff(), slow.maxBackoff(), ceiling -> ceiling),
             Chunker.standard(),
