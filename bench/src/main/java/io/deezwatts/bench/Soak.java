@@ -46,9 +46,26 @@ public final class Soak {
       Files.deleteIfExists(work.resolve("soak.duckdb" + suffix));
     }
     String token = Processes.newToken();
-    Map<String, String> env =
-        Processes.environment(
-            Map.of("DEEZWATTS_HTTP_TOKEN", token, "DEEZWATTS_SINK", "duckdb:" + db));
+    Map<String, String> settings = new java.util.HashMap<>();
+    settings.put("DEEZWATTS_HTTP_TOKEN", token);
+    settings.put("DEEZWATTS_SINK", "duckdb:" + db);
+    // DuckDB's settings for serve, from this process's environment (the rest is not passed on).
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("DEEZWATTS_DUCKDB_")) {
+                settings.put(k, v);
+              }
+            });
+    Map<String, String> env = Processes.environment(settings);
+    System.out.println(
+        "serve: "
+            + jvmOpts
+            + " "
+            + settings.keySet().stream()
+                .filter(k -> k.startsWith("DEEZWATTS_DUCKDB_"))
+                .map(k -> k + "=" + settings.get(k))
+                .toList());
     System.out.println(
         "soak: " + rows + " rows, " + clients + " clients; " + Processes.loadAverage());
 

@@ -214,7 +214,7 @@ final class DuckDbStore {
     } catch (SQLException e) {
       rollback();
       String m = String.valueOf(e.getMessage());
-      boolean transientFailure = m.contains("lock") || m.contains("IO Error");
+      boolean transientFailure = isTransient(m);
       String message = "DuckDB write to " + file + " failed: " + firstLine(m);
       throw transientFailure
           ? SinkException.transientFailure(message, e)
@@ -225,6 +225,16 @@ final class DuckDbStore {
     } finally {
       clear(staged);
     }
+  }
+
+  /**
+   * Whether a retry of the bulk can succeed: the file is locked or unreadable for a moment, or
+   * DuckDB ran out of its memory limit (other work holds it: a checkpoint, a query).
+   */
+  static boolean isTransient(String message) {
+    return message.contains("Could not set lock")
+        || message.contains("IO Error")
+        || message.contains("Out of Memory Error");
   }
 
   /**

@@ -208,4 +208,17 @@ class DuckDbStoreTest {
       assertEquals(0, c.write(bulk(200, 1, "2026-11-20"), DEADLINE).rowsStored());
     }
   }
+
+  @Test
+  void aLockIoOrMemoryFailureIsWorthARetryAndOthersAreNot() {
+    assertTrue(
+        DuckDbStore.isTransient(
+            "Out of Memory Error: failed to pin block of size 256.0 KiB (121.9 MiB/122.0 MiB used)"));
+    assertTrue(DuckDbStore.isTransient("IO Error: Could not set lock on file \"x.duckdb\""));
+    assertFalse(
+        DuckDbStore.isTransient("Catalog Error: Table with name quarantine does not exist!"));
+    assertFalse(
+        DuckDbStore.isTransient(
+            "Constraint Error: NOT NULL constraint failed: vehicle_events.time"));
+  }
 }
