@@ -13,9 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -163,20 +161,11 @@ final class DuckDbStore {
    */
   synchronized WriteResult write(SinkBatch batch) throws SinkException {
     Map<TableSpec, Map<UUID, IntFunction<Object>>> byTable = new LinkedHashMap<>();
-    Map<TableSpec, long[]> times = new HashMap<>();
     long rows = batch.rows().size();
     for (Row row : batch.rows()) {
       byTable
           .computeIfAbsent(row.table(), t -> new LinkedHashMap<>())
           .putIfAbsent(RowAppender.key(row.eventKey()), row::value);
-    }
-    for (Map.Entry<TableSpec, Map<UUID, IntFunction<Object>>> e : byTable.entrySet()) {
-      long[] t = new long[e.getValue().size()];
-      int i = 0;
-      for (IntFunction<Object> values : e.getValue().values()) {
-        t[i++] = RowAppender.micros((Instant) values.apply(2)); // time: never null in a row
-      }
-      times.put(e.getKey(), t);
     }
     Map<UUID, IntFunction<Object>> quarantine = new LinkedHashMap<>();
     for (QuarantineEntry entry : batch.quarantine()) {
@@ -188,6 +177,7 @@ final class DuckDbStore {
       byTable.put(q, quarantine);
     }
     List<TableSpec> staged = new ArrayList<>();
+    boolean committed = false;
     long stored = 0;
     long quarantined = 0;
     try {
@@ -195,12 +185,12 @@ final class DuckDbStore {
       for (Map.Entry<TableSpec, Map<UUID, IntFunction<Object>>> e : byTable.entrySet()) {
         TableSpec t = e.getKey();
         Map<UUID, IntFunction<Object>> fresh = e.getValue();
-        long[] t0 = times.get(t);
-        fresh.keySet().removeAll(present(t, fresh.keySet(), t0 == null ? null : TimeRanges.of(t0)));
+        TimeRanges ranges = t.equals(q) ? null : TimeRanges.of(fresh.values());
+        fresh.keySet().removeAll(present(t, fresh.keySet(), ranges));
         if (DuckDbSchema.needsStaging(t)) {
           staged.add(t);
         }
-        land(t, fresh.values());
+        land(t, fresh);
         if (t.equals(q)) {
           quarantined = fresh.size();
         } else {
@@ -208,6 +198,7 @@ final class DuckDbStore {
         }
       }
       connection.commit();
+      committed = true;
       // The log is made anew after each checkpoint, with the process's umask: keep it private.
       LocalFiles.restrict(file);
       return new WriteResult(stored, rows - stored, quarantined, 0);
@@ -223,7 +214,7 @@ final class DuckDbStore {
       rollback();
       throw SinkException.permanent("DuckDB write to " + file + " failed: " + e.getMessage(), e);
     } finally {
-      clear(staged);
+      clear(staged, !committed);
     }
   }
 
@@ -272,14 +263,14 @@ final class DuckDbStore {
   }
 
   /** Appends rows to {@code t}: straight in, or through its staging table and a cast. */
-  private void land(TableSpec t, Collection<IntFunction<Object>> rows) throws SQLException {
+  private void land(TableSpec t, Map<UUID, IntFunction<Object>> rows) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
     boolean staging = DuckDbSchema.needsStaging(t);
     try (RowAppender a = new RowAppender(connection, t, staging)) {
-      for (IntFunction<Object> row : rows) {
-        a.append(row);
+      for (Map.Entry<UUID, IntFunction<Object>> row : rows.entrySet()) {
+        a.append(row.getKey(), row.getValue());
       }
     }
     if (staging) {
@@ -306,11 +297,17 @@ final class DuckDbStore {
     return sb.toString();
   }
 
-  private void clear(List<TableSpec> staged) {
+  /**
+   * Empties the staging tables a write used. The staged keys are deleted by {@link #present} after
+   * its query; only a write that failed between the two may have left some.
+   */
+  private void clear(List<TableSpec> staged, boolean failed) {
     try {
       connection.setAutoCommit(true);
       try (Statement s = connection.createStatement()) {
-        s.execute("DELETE FROM " + DuckDbSchema.STAGED_KEYS);
+        if (failed) {
+          s.execute("DELETE FROM " + DuckDbSchema.STAGED_KEYS);
+        }
         for (TableSpec t : staged) {
           s.execute("DELETE FROM " + DuckDbSchema.stagingName(t));
         }

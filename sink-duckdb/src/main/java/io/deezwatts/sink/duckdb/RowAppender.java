@@ -47,18 +47,18 @@ final class RowAppender implements AutoCloseable {
   }
 
   /**
-   * Appends one row.
+   * Appends one row whose {@code event_key} (column 0) is {@code key}, already parsed by the
+   * caller.
    *
    * @throws SQLException when a value does not fit its column
-   * @throws IllegalArgumentException when {@code event_key} is not 32 hex digits
    */
-  void append(IntFunction<Object> values) throws SQLException {
+  void append(UUID key, IntFunction<Object> values) throws SQLException {
     appender.beginRow();
     for (int i = 0; i < columns.size(); i++) {
       Column c = columns.get(i);
       Object v = values.apply(i);
       if (i == 0 && c.name().equals(DuckDbSchema.KEY)) {
-        appendKey((String) v);
+        appender.appendUUID(key.getMostSignificantBits(), key.getLeastSignificantBits());
       } else if (staging && DuckDbSchema.stagedAsJson(c)) {
         appendString(v == null ? null : json(c, v));
       } else {
@@ -66,11 +66,6 @@ final class RowAppender implements AutoCloseable {
       }
     }
     appender.endRow();
-  }
-
-  private void appendKey(String hex) throws SQLException {
-    UUID k = key(hex);
-    appender.appendUUID(k.getMostSignificantBits(), k.getLeastSignificantBits());
   }
 
   /**
