@@ -44,21 +44,11 @@ public final class CrashResend {
     System.exit(allEqual ? 0 : 1);
   }
 
-  private static Path freshFile(Path work, String name) throws Exception {
-    Path db = work.resolve(name + ".duckdb");
-    for (String suffix : new String[] {"", ".wal", ".sql-endpoint"}) {
-      Files.deleteIfExists(work.resolve(name + ".duckdb" + suffix));
-    }
-    return db;
-  }
-
   private static boolean crashRound(Path cliJar, Path work, String jvmOpts, int bulks, int round)
       throws Exception {
-    Path db = freshFile(work, "crash-" + round);
+    Path db = Serve.freshDatabase(work, "crash-" + round);
     String token = Processes.newToken();
-    Map<String, String> env =
-        Processes.environment(
-            Map.of("DEEZWATTS_HTTP_TOKEN", token, "DEEZWATTS_SINK", "duckdb:" + db));
+    Map<String, String> env = Serve.environment(token, db);
     Set acknowledged = new Set();
     Serve serve = Serve.start(cliJar, jvmOpts, env, work.resolve("crash-" + round + "-a.log"));
     // Two clients share the bulks; the kill comes after a random number of acknowledgements,
@@ -112,11 +102,9 @@ public final class CrashResend {
 
   private static boolean sameBulksTwice(Path cliJar, Path work, String jvmOpts, int bulks)
       throws Exception {
-    Path db = freshFile(work, "twice");
+    Path db = Serve.freshDatabase(work, "twice");
     String token = Processes.newToken();
-    Map<String, String> env =
-        Processes.environment(
-            Map.of("DEEZWATTS_HTTP_TOKEN", token, "DEEZWATTS_SINK", "duckdb:" + db));
+    Map<String, String> env = Serve.environment(token, db);
     Serve serve = Serve.start(cliJar, jvmOpts, env, work.resolve("twice.log"));
     AtomicInteger failed = new AtomicInteger();
     List<Thread> senders = new ArrayList<>();

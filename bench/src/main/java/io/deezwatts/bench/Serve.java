@@ -5,12 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A {@code deezwatts serve} child process on free loopback ports, for the soak and crash runs. */
 final class Serve {
@@ -78,5 +81,41 @@ final class Serve {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /**
+   * A fresh DuckDB file {@code work/NAME.duckdb}: the file, its log and a stale query endpoint of
+   * an earlier run are removed.
+   */
+  static Path freshDatabase(Path work, String name) throws IOException {
+    Files.createDirectories(work);
+    for (String suffix : new String[] {"", ".wal", ".sql-endpoint"}) {
+      Files.deleteIfExists(work.resolve(name + ".duckdb" + suffix));
+    }
+    return work.resolve(name + ".duckdb");
+  }
+
+  /**
+   * serve's environment: the secret, the DuckDB sink on {@code db}, and DuckDB's settings ({@code
+   * DEEZWATTS_DUCKDB_*}) from this process's environment; nothing else of it.
+   */
+  static Map<String, String> environment(String token, Path db) {
+    Map<String, String> settings = new HashMap<>(duckDbSettings());
+    settings.put("DEEZWATTS_HTTP_TOKEN", token);
+    settings.put("DEEZWATTS_SINK", "duckdb:" + db);
+    return Processes.environment(settings);
+  }
+
+  /** The {@code DEEZWATTS_DUCKDB_*} variables passed on to serve, for a run's header. */
+  static Map<String, String> duckDbSettings() {
+    Map<String, String> m = new TreeMap<>();
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("DEEZWATTS_DUCKDB_")) {
+                m.put(k, v);
+              }
+            });
+    return m;
   }
 }

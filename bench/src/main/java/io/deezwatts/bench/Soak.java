@@ -40,32 +40,10 @@ public final class Soak {
     int clients = Integer.parseInt(a.getOrDefault("clients", "2"));
     String jvmOpts = a.getOrDefault("jvm-opts", "");
     long maxMinutes = Long.parseLong(a.getOrDefault("max-minutes", "60"));
-    Files.createDirectories(work);
-    Path db = work.resolve("soak.duckdb");
-    for (String suffix : new String[] {"", ".wal", ".sql-endpoint"}) {
-      Files.deleteIfExists(work.resolve("soak.duckdb" + suffix));
-    }
+    Path db = Serve.freshDatabase(work, "soak");
     String token = Processes.newToken();
-    Map<String, String> settings = new java.util.HashMap<>();
-    settings.put("DEEZWATTS_HTTP_TOKEN", token);
-    settings.put("DEEZWATTS_SINK", "duckdb:" + db);
-    // DuckDB's settings for serve, from this process's environment (the rest is not passed on).
-    System.getenv()
-        .forEach(
-            (k, v) -> {
-              if (k.startsWith("DEEZWATTS_DUCKDB_")) {
-                settings.put(k, v);
-              }
-            });
-    Map<String, String> env = Processes.environment(settings);
-    System.out.println(
-        "serve: "
-            + jvmOpts
-            + " "
-            + settings.keySet().stream()
-                .filter(k -> k.startsWith("DEEZWATTS_DUCKDB_"))
-                .map(k -> k + "=" + settings.get(k))
-                .toList());
+    Map<String, String> env = Serve.environment(token, db);
+    System.out.println("serve: " + jvmOpts + " " + Serve.duckDbSettings());
     System.out.println(
         "soak: " + rows + " rows, " + clients + " clients; " + Processes.loadAverage());
 
