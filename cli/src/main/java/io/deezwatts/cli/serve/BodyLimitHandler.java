@@ -1,5 +1,6 @@
 package io.deezwatts.cli.serve;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.io.Content;
@@ -10,12 +11,13 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Holds every request body to a limit before anything buffers it: a declared {@code Content-Length}
- * over the limit gets 413 before a byte is read. A body of unknown length (chunked) is, when {@code
- * readUnknownLength}, read here up to one byte past the limit, answered 413 if it goes past, and
- * otherwise handed on from memory; that is for functions whose executor would buffer the whole body
- * (the CloudEvents one). Otherwise it streams on to a function that stops reading at the limit
- * itself (the push endpoint does, and answers 413). Bodies within the limit with a declared length
- * always stream through untouched.
+ * over the limit gets 413 without a byte being kept (up to twice the limit is read and discarded
+ * first, so that the sender is reading when the answer comes). A body of unknown length (chunked)
+ * is, when {@code readUnknownLength}, read here up to one byte past the limit, answered 413 if it
+ * goes past, and otherwise handed on from memory; that is for functions whose executor would buffer
+ * the whole body (the CloudEvents one). Otherwise it streams on to a function that stops reading at
+ * the limit itself (the push endpoint does, and answers 413). Bodies within the limit with a
+ * declared length always stream through untouched.
  *
  * <p>Jetty's own {@code SizeLimitHandler} fails a chunked body inside the function instead, which
  * the invoker's executors turn into a 500 with a stack trace in the log.
@@ -34,6 +36,9 @@ final class BodyLimitHandler extends Handler.Wrapper {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     long declared = request.getLength();
     if (declared > limit) {
+      // Read and discard (never hold) up to twice the limit first, as the push endpoint does:
+      // closing on a sender still writing resets the connection before it reads the 413.
+      drain(request, 2L * limit);
       Response.writeError(request, response, callback, 413);
       return true;
     }
@@ -49,6 +54,17 @@ final class BodyLimitHandler extends Handler.Wrapper {
       return true;
     }
     return super.handle(new Buffered(request, body), response, callback);
+  }
+
+  private static void drain(Request request, long max) throws IOException {
+    byte[] discard = new byte[64 * 1024];
+    long read = 0;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      int n;
+      while (read < max && (n = in.read(discard)) > 0) {
+        read += n;
+      }
+    }
   }
 
   /** The request with its body, already read, served from memory. */
