@@ -3,6 +3,7 @@ package io.deezwatts.core.cc;
 import io.deezwatts.core.ingest.StartupFailure;
 import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.util.Lazy;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -59,7 +60,20 @@ public final class CcSyncEndpoint {
                 + f.reason());
       }
     }
-    StreamReconciler.Result r = outcome.result();
+    // The outcome's own fields (what the Google Cloud function answers) but the per-stream lists,
+    // which have their own lines, plus what a log needs.
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("outcome", outcome.status().label());
+    fields.putAll(outcome.fields());
+    fields.remove("streams");
+    fields.remove("refused");
+    fields.remove("message");
+    if (outcome.result() != null) {
+      fields.put("refused", outcome.result().failed().size());
+    }
+    if (outcome.startup() != null) {
+      fields.put("setting", outcome.startup().setting());
+    }
     LogFields.log(
         log,
         outcome.status().succeeded()
@@ -73,18 +87,7 @@ public final class CcSyncEndpoint {
                 && outcome.cause() instanceof RuntimeException
             ? outcome.cause()
             : null,
-        "outcome",
-        outcome.status().label(),
-        "consented",
-        r == null ? null : r.consentedVehicles(),
-        "existing",
-        r == null ? null : r.existingStreams(),
-        "added",
-        r == null ? null : r.added().size(),
-        "refused",
-        r == null ? null : r.failed().size(),
-        "setting",
-        outcome.startup() == null ? null : outcome.startup().setting());
+        fields);
     return outcome;
   }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -85,6 +86,15 @@ public final class RivianPollEndpoint {
   public synchronized RivianPollOutcome run(Instant now, Instant deadline, Logger log) {
     RivianPollOutcome outcome = decide(now, deadline);
     outcome.warnings().forEach(w -> log.warning("Rivian poll: " + w));
+    // The outcome's own fields (what the Google Cloud function answers), plus what a log needs.
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("outcome", outcome.status().label());
+    fields.putAll(outcome.fields());
+    fields.remove("warnings");
+    fields.remove("message");
+    if (outcome.startup() != null) {
+      fields.put("setting", outcome.startup().setting());
+    }
     LogFields.log(
         log,
         level(outcome.status()),
@@ -93,18 +103,7 @@ public final class RivianPollEndpoint {
         outcome.status() == Status.FAILED && outcome.cause() instanceof RuntimeException
             ? outcome.cause()
             : null,
-        "outcome",
-        outcome.status().label(),
-        "vehicles",
-        outcome.vehicles(),
-        "stored",
-        outcome.stored(),
-        "unchanged",
-        outcome.unchanged(),
-        "rate_limited",
-        outcome.rateLimited().isEmpty() ? null : String.join(",", outcome.rateLimited()),
-        "setting",
-        outcome.startup() == null ? null : outcome.startup().setting());
+        fields);
     return outcome;
   }
 
