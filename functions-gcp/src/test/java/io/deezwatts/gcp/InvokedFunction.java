@@ -84,6 +84,12 @@ final class InvokedFunction implements AutoCloseable {
     return new InvokedFunction(function, "http", settings);
   }
 
+  /** A CloudEvents function ({@code CloudEventsFunction}) on the invoker. */
+  static InvokedFunction cloudEvents(Class<?> function, Map<String, String> settings)
+      throws Exception {
+    return new InvokedFunction(function, "cloudevent", settings);
+  }
+
   /** Sends a request; {@code body} may be null. */
   HttpResponse<String> send(String method, String path, Map<String, String> headers, byte[] body)
       throws IOException, InterruptedException {
