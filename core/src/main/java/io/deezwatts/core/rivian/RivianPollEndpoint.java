@@ -112,6 +112,8 @@ public final class RivianPollEndpoint {
     RivianPoller ready;
     try {
       schedule = runs.get();
+      // Ready before admitted: a run that cannot get ready does not count as the last poll.
+      ready = poller.get();
       ScheduledPolls.Admission admission = schedule.admit(now);
       if (admission == ScheduledPolls.Admission.TOO_SOON) {
         return RivianPollOutcome.of(
@@ -129,7 +131,6 @@ public final class RivianPollEndpoint {
             schedule.notBefore(),
             null);
       }
-      ready = poller.get();
     } catch (RuntimeException e) {
       return RivianPollOutcome.notReady(StartupFailure.of(e), e);
     }
