@@ -158,6 +158,7 @@ final class BigQueryEnvironment {
         options.readTimeout());
   }
 
+  /** None, the federated credentials, or else Application Default Credentials. */
   private static InsertAllClient.Authorization authorization(
       boolean anonymous, GoogleCredentials federated) {
     if (anonymous) {
@@ -310,14 +311,7 @@ final class BigQueryEnvironment {
       boolean anonymous,
       GoogleCredentials federated,
       BigQuerySink.Options options) {
-    InsertAllClient.Authorization authorization;
-    if (anonymous) {
-      authorization = InsertAllClient.Authorization.none();
-    } else if (federated != null) {
-      authorization = InsertAllClient.Authorization.of(federated);
-    } else {
-      authorization = InsertAllClient.Authorization.applicationDefault();
-    }
+    InsertAllClient.Authorization authorization = authorization(anonymous, federated);
     return new InsertAllClient(
         endpoint == null ? InsertAllClient.DEFAULT_ROOT : endpoint.toString(),
         project,
