@@ -26,9 +26,10 @@ public interface QuarantineStore {
   }
 
   /**
-   * Lists the open entries (no resolution closes them) oldest first by {@code received_at}, one
-   * page at a time. Entries a consumer resolves are not listed again; entries written while listing
-   * may or may not be.
+   * Lists the open entries (no resolution closes them) one page at a time, each entry once however
+   * many copies of it are stored. DuckDB lists them oldest first by {@code received_at}; BigQuery
+   * in the table's order. Entries a consumer resolves are not listed again; entries written while
+   * listing may or may not be.
    *
    * @param since only entries received at or after this instant; null for all
    * @param reasonContains only entries whose reason contains this text, ignoring case; null for all
