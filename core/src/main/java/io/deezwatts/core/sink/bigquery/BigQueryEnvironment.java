@@ -123,7 +123,7 @@ final class BigQueryEnvironment {
             options.readTimeout(),
             maxRequestBytes,
             text),
-        restReader(project, dataset, env, options),
+        restReader(project, dataset, env, options, federated),
         text);
   }
 
@@ -131,14 +131,20 @@ final class BigQueryEnvironment {
    * The reader of tables beside a Storage Write appender: REST, at {@value
    * BigQuerySink#ENDPOINT_VARIABLE} when set (with no credentials unless {@code
    * GOOGLE_APPLICATION_CREDENTIALS} is set too), else BigQuery with the federated or Application
-   * Default Credentials.
+   * Default Credentials (the appender's federated credentials when it has them: one token source,
+   * and nothing more is built on a cold start).
    */
   private static TableDataClient restReader(
-      String project, String dataset, Map<String, String> env, BigQuerySink.Options options) {
+      String project,
+      String dataset,
+      Map<String, String> env,
+      BigQuerySink.Options options,
+      GoogleCredentials appenders) {
     URI endpoint = endpoint(env);
     boolean anonymous = endpoint != null && isBlank(env.get(BigQuerySink.CREDENTIALS_VARIABLE));
-    GoogleCredentials federated = anonymous ? null : WorkloadIdentity.fromEnvironment(env);
-    return reader(project, dataset, endpoint, anonymous, federated, options);
+    GoogleCredentials federated =
+        anonymous || appenders != null ? appenders : WorkloadIdentity.fromEnvironment(env);
+    return reader(project, dataset, endpoint, anonymous, anonymous ? null : federated, options);
   }
 
   /** A REST reader with the same endpoint and credentials an insertAll client would have. */
