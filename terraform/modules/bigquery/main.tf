@@ -65,3 +65,38 @@ resource "google_bigquery_table" "dedup" {
   # A view holds no data; replacing one loses nothing.
   deletion_protection = false
 }
+
+# Quarantine entries that no `deezwatts requeue` has closed. requeue never updates or deletes
+# (BigQuery cannot change rows still in the streaming buffer): it appends one row per entry to
+# quarantine_resolutions, and an entry (its event_key and received_at) leaves this view once an
+# outcome that closes it is recorded. Copies of one entry (a retried write) show once. The DuckDB
+# sink creates the same view (DuckDbSchema.createOpenView).
+resource "google_bigquery_table" "quarantine_open" {
+  project     = var.project_id
+  dataset_id  = google_bigquery_dataset.this.dataset_id
+  table_id    = "quarantine_open"
+  description = "quarantine entries not yet stored by deezwatts requeue: no stored, partly_stored or refused resolution"
+  labels      = var.labels
+
+  view {
+    use_legacy_sql = false
+    query          = <<-SQL
+      SELECT * EXCEPT (entry_rank)
+      FROM (
+        SELECT q.*, ROW_NUMBER() OVER (PARTITION BY q.event_key, q.received_at) AS entry_rank
+        FROM `${var.project_id}.${google_bigquery_dataset.this.dataset_id}.${google_bigquery_table.table["quarantine"].table_id}` q
+        WHERE NOT EXISTS (
+          SELECT 1
+          FROM `${var.project_id}.${google_bigquery_dataset.this.dataset_id}.${google_bigquery_table.table["quarantine_resolutions"].table_id}` r
+          WHERE r.entry_key = q.event_key
+            AND r.received_at = q.received_at
+            AND r.outcome IN ('stored', 'partly_stored', 'refused')
+        )
+      )
+      WHERE entry_rank = 1
+    SQL
+  }
+
+  # A view holds no data; replacing one loses nothing.
+  deletion_protection = false
+}

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DecodeCommand.class,
       IngestCommand.class,
+      RequeueCommand.class,
       io.deezwatts.cli.replay.ReplayCommand.class,
       SqlCommand.class,
       io.deezwatts.cli.rivian.RivianCommand.class,

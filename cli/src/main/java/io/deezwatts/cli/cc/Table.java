@@ -3,11 +3,11 @@ package io.deezwatts.cli.cc;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** A plain text table with a header row, columns padded to their widest cell. */
-final class Table {
+/** A plain text table with a header row, columns padded to their widest cell (cc, requeue). */
+public final class Table {
   private Table() {}
 
-  static void print(PrintWriter out, List<String> headers, List<List<String>> rows) {
+  public static void print(PrintWriter out, List<String> headers, List<List<String>> rows) {
     int[] width = new int[headers.size()];
     for (int i = 0; i < width.length; i++) {
       width[i] = headers.get(i).length();

@@ -56,6 +56,17 @@ public final class Catalog {
     return Holder.STANDARD;
   }
 
+  /**
+   * A catalog read from JSON of the bundled catalog's form: for tests and tools that need an older
+   * or a changed catalog beside the standard one.
+   *
+   * @throws IOException when the JSON cannot be read
+   * @throws IllegalStateException or IllegalArgumentException when it is inconsistent
+   */
+  public static Catalog read(InputStream in) throws IOException {
+    return parse(CatalogJson.read(in));
+  }
+
   private static Catalog load() {
     try (InputStream in = Catalog.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {

@@ -3,6 +3,7 @@ package io.deezwatts.sink.duckdb;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.core.sink.Resolution;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,39 @@ public final class DuckDbSchema {
       sql.add(createTable(t, false));
       sql.add(createDedupView(t));
     }
+    if (catalog.tables().stream().anyMatch(t -> t.name().equals(RESOLUTIONS))) {
+      sql.add(createOpenView());
+    }
     return sql;
+  }
+
+  /** The table requeue appends each entry's outcome to. */
+  static final String RESOLUTIONS = "quarantine_resolutions";
+
+  /** The view of quarantine entries that no resolution closes. */
+  static final String OPEN_VIEW = "quarantine_open";
+
+  /**
+   * {@value #OPEN_VIEW}: quarantine rows (one per {@code event_key}, as the store keeps them)
+   * without a resolution of the same {@code event_key} and {@code received_at} whose outcome closes
+   * the entry. The same query as terraform's view.
+   */
+  static String createOpenView() {
+    StringBuilder closing = new StringBuilder();
+    for (Resolution.Outcome o : Resolution.Outcome.values()) {
+      if (o.closes()) {
+        closing.append(closing.length() == 0 ? "" : ", ").append('\'').append(o.wireName());
+        closing.append('\'');
+      }
+    }
+    return "CREATE OR REPLACE VIEW "
+        + OPEN_VIEW
+        + " AS SELECT q.* FROM quarantine_dedup q WHERE NOT EXISTS (SELECT 1 FROM "
+        + RESOLUTIONS
+        + " r WHERE r.entry_key = q.event_key AND r.received_at = q.received_at"
+        + " AND r.outcome IN ("
+        + closing
+        + "))";
   }
 
   /** Whether lookups of a key in {@code t} can be narrowed to the bulk's time ranges. */

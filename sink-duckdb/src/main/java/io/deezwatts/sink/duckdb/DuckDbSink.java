@@ -1,6 +1,9 @@
 package io.deezwatts.sink.duckdb;
 
 import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.sink.OpenEntry;
+import io.deezwatts.core.sink.QuarantineStore;
+import io.deezwatts.core.sink.Resolution;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
@@ -8,6 +11,7 @@ import io.deezwatts.core.sink.WriteResult;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process shares it. {@link #close()} checkpoints the file and gives the handle back; the file is
  * closed with the last handle.
  */
-public final class DuckDbSink implements Sink {
+public final class DuckDbSink implements Sink, QuarantineStore {
   private final DuckDbStore store;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -69,6 +73,46 @@ public final class DuckDbSink implements Sink {
           "the DuckDB sink on " + store.file() + " is closed", null);
     }
     return store.write(batch);
+  }
+
+  /**
+   * Reads {@code quarantine_open} a page at a time (the store's lock is held for each read, not
+   * between pages, so other writers of this process go on).
+   *
+   * @throws SinkException transient when the file is locked or an I/O error occurs; permanent for
+   *     another database error or a malformed row
+   */
+  @Override
+  public void openEntries(Instant since, String reasonContains, int pageSize, PageConsumer consumer)
+      throws SinkException {
+    OpenEntry after = null;
+    while (true) {
+      ensureOpen();
+      List<OpenEntry> page = store.openPage(since, reasonContains, after, pageSize);
+      if (page.isEmpty()) {
+        return;
+      }
+      consumer.accept(page);
+      after = page.get(page.size() - 1);
+    }
+  }
+
+  /**
+   * Appends resolutions in one transaction; a retried call stores nothing twice.
+   *
+   * @throws SinkException as {@link #write} does
+   */
+  @Override
+  public void resolve(List<Resolution> resolutions, Instant deadline) throws SinkException {
+    ensureOpen();
+    store.resolve(resolutions);
+  }
+
+  private void ensureOpen() throws SinkException {
+    if (closed.get()) {
+      throw SinkException.transientFailure(
+          "the DuckDB sink on " + store.file() + " is closed", null);
+    }
   }
 
   @Override

@@ -3,16 +3,21 @@ package io.deezwatts.sink.duckdb;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.sink.OpenEntry;
 import io.deezwatts.core.sink.QuarantineEntry;
+import io.deezwatts.core.sink.Resolution;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -216,6 +221,118 @@ final class DuckDbStore {
     } finally {
       clear(staged, !committed);
     }
+  }
+
+  /** The columns of a quarantine row that {@link OpenEntry#fromColumns} reads. */
+  private static final String OPEN_COLUMNS =
+      "event_key, feed, type, event_index, reason, raw, raw_length, epoch_us(received_at),"
+          + " source, request_id, message_id, CAST(metadata AS VARCHAR), raw_encoding";
+
+  /**
+   * One page of open quarantine entries, oldest first by {@code received_at} then {@code
+   * event_key}, after the entry {@code after} (null: from the start).
+   *
+   * @throws SinkException transient when the file is locked or an I/O error occurs, else permanent
+   */
+  synchronized List<OpenEntry> openPage(
+      Instant since, String reasonContains, OpenEntry after, int limit) throws SinkException {
+    String sql =
+        "SELECT "
+            + OPEN_COLUMNS
+            + " FROM "
+            + DuckDbSchema.OPEN_VIEW
+            + " WHERE received_at >= make_timestamptz(?)"
+            + " AND (? IS NULL OR contains(lower(reason), lower(?)))"
+            + " AND (received_at > make_timestamptz(?)"
+            + " OR (received_at = make_timestamptz(?) AND event_key > ?))"
+            + " ORDER BY received_at, event_key LIMIT ?";
+    long sinceMicros = since == null ? Long.MIN_VALUE / 2 : micros(since);
+    long afterMicros = after == null ? Long.MIN_VALUE / 2 : micros(after.context().receivedAt());
+    String afterKey = after == null ? "" : after.entry().eventKey();
+    List<OpenEntry> page = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setLong(1, sinceMicros);
+      ps.setString(2, reasonContains);
+      ps.setString(3, reasonContains);
+      ps.setLong(4, afterMicros);
+      ps.setLong(5, afterMicros);
+      ps.setString(6, afterKey);
+      ps.setInt(7, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Object[] v = new Object[13];
+          for (int i = 0; i < v.length; i++) {
+            v[i] = rs.getObject(i + 1);
+          }
+          v[7] = Instant.EPOCH.plus(((Number) v[7]).longValue(), ChronoUnit.MICROS);
+          List<String> names = QUARANTINE_NAMES;
+          page.add(OpenEntry.fromColumns(name -> v[names.indexOf(name)]));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure("DuckDB read of " + DuckDbSchema.OPEN_VIEW + " in " + file, e);
+    } catch (IllegalArgumentException e) {
+      throw SinkException.permanent(
+          "a quarantine row of " + file + " is malformed: " + e.getMessage(), e);
+    }
+    return page;
+  }
+
+  private static final List<String> QUARANTINE_NAMES =
+      List.of(
+          "event_key",
+          "feed",
+          "type",
+          "event_index",
+          "reason",
+          "raw",
+          "raw_length",
+          "received_at",
+          "source",
+          "request_id",
+          "message_id",
+          "metadata",
+          "raw_encoding");
+
+  private static long micros(Instant t) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+  }
+
+  /**
+   * Appends resolutions in one transaction, leaving out those whose key is stored already (a
+   * retried call).
+   *
+   * @throws SinkException as {@link #write} does; nothing is stored then
+   */
+  synchronized void resolve(List<Resolution> resolutions) throws SinkException {
+    TableSpec t = catalog.table(DuckDbSchema.RESOLUTIONS);
+    Map<UUID, IntFunction<Object>> fresh = new LinkedHashMap<>();
+    for (Resolution r : resolutions) {
+      Object[] values = r.values();
+      fresh.putIfAbsent(RowAppender.key(r.key()), i -> values[i]);
+    }
+    boolean committed = false;
+    try {
+      connection.setAutoCommit(false);
+      fresh.keySet().removeAll(present(t, fresh.keySet(), null));
+      land(t, fresh);
+      connection.commit();
+      committed = true;
+      LocalFiles.restrict(file);
+    } catch (SQLException e) {
+      rollback();
+      throw failure("DuckDB write to " + file, e);
+    } finally {
+      clear(List.of(), !committed);
+    }
+  }
+
+  private static SinkException failure(String what, SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    String message = what + " failed: " + firstLine(m);
+    return isTransient(m)
+        ? SinkException.transientFailure(message, e)
+        : SinkException.permanent(message, e);
   }
 
   /**

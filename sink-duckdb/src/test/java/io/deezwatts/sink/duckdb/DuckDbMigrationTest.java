@@ -47,6 +47,14 @@ class DuckDbMigrationTest {
     Path file = releaseFile();
     try (DuckDbSink sink = new DuckDbSink(file, Catalog.standard())) {
       for (TableSpec t : Catalog.standard().tables()) {
+        if (t.name().equals("quarantine_resolutions")) { // new since 0.1: created empty
+          try (Statement s = sink.connection().createStatement();
+              ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t.name())) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), t.name());
+          }
+          continue;
+        }
         String expected;
         try (InputStream in = getClass().getResourceAsStream(FIXTURE + t.name() + ".csv")) {
           assertNotNull(in, t.name() + ".csv missing");

@@ -48,8 +48,10 @@ final class BigQueryEnvironment {
     INSERT_ALL
   }
 
-  /** An appender and the sink's description (no credentials). */
-  record Opened(TableAppender appender, String description) {}
+  /**
+   * An appender, the reader of tables (for requeue) and the sink's description (no credentials).
+   */
+  record Opened(TableAppender appender, TableDataClient reader, String description) {}
 
   /**
    * Opens the appender the environment asks for; no network call is made and no credentials are
@@ -87,7 +89,10 @@ final class BigQueryEnvironment {
       }
       describeCredentials(description, anonymous, federated);
       InsertAllClient client = newClient(project, dataset, endpoint, anonymous, federated, options);
-      return new Opened(new InsertAllAppender(client, Chunker.standard()), description.toString());
+      return new Opened(
+          new InsertAllAppender(client, Chunker.standard()),
+          reader(project, dataset, endpoint, anonymous, federated, options),
+          description.toString());
     }
     String target = writeEndpoint(env);
     GoogleCredentials federated = target != null ? null : WorkloadIdentity.fromEnvironment(env);
@@ -118,7 +123,56 @@ final class BigQueryEnvironment {
             options.readTimeout(),
             maxRequestBytes,
             text),
+        restReader(project, dataset, env, options, federated),
         text);
+  }
+
+  /**
+   * The reader of tables beside a Storage Write appender: REST, at {@value
+   * BigQuerySink#ENDPOINT_VARIABLE} when set (with no credentials unless {@code
+   * GOOGLE_APPLICATION_CREDENTIALS} is set too), else BigQuery with the federated or Application
+   * Default Credentials (the appender's federated credentials when it has them: one token source,
+   * and nothing more is built on a cold start).
+   */
+  private static TableDataClient restReader(
+      String project,
+      String dataset,
+      Map<String, String> env,
+      BigQuerySink.Options options,
+      GoogleCredentials appenders) {
+    URI endpoint = endpoint(env);
+    boolean anonymous = endpoint != null && isBlank(env.get(BigQuerySink.CREDENTIALS_VARIABLE));
+    GoogleCredentials federated =
+        anonymous || appenders != null ? appenders : WorkloadIdentity.fromEnvironment(env);
+    return reader(project, dataset, endpoint, anonymous, anonymous ? null : federated, options);
+  }
+
+  /** A REST reader with the same endpoint and credentials an insertAll client would have. */
+  static TableDataClient reader(
+      String project,
+      String dataset,
+      URI endpoint,
+      boolean anonymous,
+      GoogleCredentials federated,
+      BigQuerySink.Options options) {
+    return new TableDataClient(
+        endpoint == null ? InsertAllClient.DEFAULT_ROOT : endpoint.toString(),
+        project,
+        dataset,
+        authorization(anonymous, federated),
+        options.connectTimeout(),
+        options.readTimeout());
+  }
+
+  /** None, the federated credentials, or else Application Default Credentials. */
+  private static InsertAllClient.Authorization authorization(
+      boolean anonymous, GoogleCredentials federated) {
+    if (anonymous) {
+      return InsertAllClient.Authorization.none();
+    } else if (federated != null) {
+      return InsertAllClient.Authorization.of(federated);
+    }
+    return InsertAllClient.Authorization.applicationDefault();
   }
 
   private static void describeCredentials(
@@ -263,14 +317,7 @@ final class BigQueryEnvironment {
       boolean anonymous,
       GoogleCredentials federated,
       BigQuerySink.Options options) {
-    InsertAllClient.Authorization authorization;
-    if (anonymous) {
-      authorization = InsertAllClient.Authorization.none();
-    } else if (federated != null) {
-      authorization = InsertAllClient.Authorization.of(federated);
-    } else {
-      authorization = InsertAllClient.Authorization.applicationDefault();
-    }
+    InsertAllClient.Authorization authorization = authorization(anonymous, federated);
     return new InsertAllClient(
         endpoint == null ? InsertAllClient.DEFAULT_ROOT : endpoint.toString(),
         project,

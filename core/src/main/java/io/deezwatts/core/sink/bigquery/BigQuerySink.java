@@ -3,7 +3,10 @@ package io.deezwatts.core.sink.bigquery;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.sink.OpenEntry;
 import io.deezwatts.core.sink.QuarantineEntry;
+import io.deezwatts.core.sink.QuarantineStore;
+import io.deezwatts.core.sink.Resolution;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
@@ -13,9 +16,11 @@ import io.deezwatts.core.sink.bigquery.AppendPolicy.Refusal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -46,7 +51,7 @@ import java.util.Set;
  * reused. Thread-safe. Logs carry tables, counts and error reasons, never row contents or
  * credentials.
  */
-public final class BigQuerySink implements Sink {
+public final class BigQuerySink implements Sink, QuarantineStore {
   /** Points {@code insertAll} at another host, such as a stand-in or a recording proxy. */
   public static final String ENDPOINT_VARIABLE = "DEEZWATTS_BIGQUERY_ENDPOINT";
 
@@ -184,11 +189,25 @@ public final class BigQuerySink implements Sink {
   private final ChunkSender sender;
   private final String description;
   private final TableSpec quarantineTable;
+  private final TableDataClient reader;
 
   private volatile boolean closed;
 
   BigQuerySink(TableAppender appender, Options options, Backoff backoff, String description) {
+    this(appender, null, options, backoff, description);
+  }
+
+  /**
+   * @param reader what lists the quarantine for requeue; null when this sink cannot (tests)
+   */
+  BigQuerySink(
+      TableAppender appender,
+      TableDataClient reader,
+      Options options,
+      Backoff backoff,
+      String description) {
     this.appender = Objects.requireNonNull(appender, "appender");
+    this.reader = reader;
     Objects.requireNonNull(options, "options");
     this.description = Objects.requireNonNull(description, "description");
     this.quarantineTable = Catalog.standard().quarantineTable();
@@ -232,6 +251,7 @@ public final class BigQuerySink implements Sink {
   static BigQuerySink open(BigQueryEnvironment.Opened opened, Options options) {
     return new BigQuerySink(
         opened.appender(),
+        opened.reader(),
         options,
         new Backoff(options.initialBackoff(), options.maxBackoff()),
         opened.description());
@@ -390,6 +410,108 @@ public final class BigQuerySink implements Sink {
         row.eventKey(),
         row.payload().toString(),
         "BigQuery refused the row for table " + table + ": " + r.reason());
+  }
+
+  /**
+   * Lists the open quarantine entries with {@code tabledata.list} (see {@link TableDataClient}: no
+   * query bytes billed, the streaming buffer included): first every resolution, to know which
+   * entries are closed, then the quarantine table a page at a time, filtered here by {@code since}
+   * and {@code reasonContains}. Entries come in the table's order, not by time; copies of one entry
+   * (the same {@code event_key} and {@code received_at}) are handed over once. Memory: the closed
+   * entries' ids and one page of entries.
+   *
+   * @throws SinkException transient when BigQuery answered 5xx or 429 or did not answer; permanent
+   *     when a table is missing (terraform creates {@code quarantine_resolutions}), access is
+   *     denied ({@code bigquery.tables.getData}), or a row is malformed
+   * @throws IllegalStateException when the sink is closed or was made without a reader
+   */
+  @Override
+  public void openEntries(Instant since, String reasonContains, int pageSize, PageConsumer consumer)
+      throws SinkException {
+    if (closed || reader == null) {
+      throw new IllegalStateException(description + " cannot list its quarantine");
+    }
+    String needle = reasonContains == null ? null : reasonContains.toLowerCase(Locale.ROOT);
+    Set<String> done = new HashSet<>();
+    reader.list(
+        RESOLUTIONS,
+        PAGE_ROWS,
+        rows -> {
+          for (Map<String, Object> r : rows) {
+            Object outcome = r.get("outcome");
+            if (outcome != null
+                && closes(outcome.toString())
+                && r.get("received_at") instanceof Instant at) {
+              done.add(r.get("entry_key") + "@" + at);
+            }
+          }
+        });
+    List<OpenEntry> page = new ArrayList<>();
+    reader.list(
+        quarantineTable.name(),
+        Math.max(pageSize, 1),
+        rows -> {
+          for (Map<String, Object> r : rows) {
+            OpenEntry e;
+            try {
+              e = OpenEntry.fromColumns(r::get);
+            } catch (IllegalArgumentException | ClassCastException bad) {
+              throw SinkException.permanent(
+                  "a quarantine row of " + description + " is malformed: " + bad.getMessage(), bad);
+            }
+            Instant at = e.context().receivedAt();
+            if ((since != null && at.isBefore(since))
+                || (needle != null && !e.entry().reason().toLowerCase(Locale.ROOT).contains(needle))
+                || !done.add(e.entry().eventKey() + "@" + at)) {
+              continue;
+            }
+            page.add(e);
+            if (page.size() >= pageSize) {
+              consumer.accept(List.copyOf(page));
+              page.clear();
+            }
+          }
+        });
+    if (!page.isEmpty()) {
+      consumer.accept(List.copyOf(page));
+    }
+  }
+
+  /** Rows per page when reading resolutions (small rows). */
+  private static final int PAGE_ROWS = 10_000;
+
+  private static final String RESOLUTIONS = "quarantine_resolutions";
+
+  private static boolean closes(String outcome) {
+    try {
+      return Resolution.Outcome.ofWireName(outcome).closes();
+    } catch (IllegalArgumentException unknown) {
+      return false; // a later release's outcome: leave the entry open
+    }
+  }
+
+  /**
+   * Appends resolutions to {@code quarantine_resolutions} as {@link #write} sends quarantine rows,
+   * each keyed by {@link Resolution#key()} (the insert id; the {@code _dedup} view keeps one).
+   *
+   * @throws SinkException as {@link #write} does
+   */
+  @Override
+  public void resolve(List<Resolution> resolutions, Instant deadline) throws SinkException {
+    if (closed) {
+      throw new IllegalStateException(description + " is closed");
+    }
+    TableSpec table = Catalog.standard().table(RESOLUTIONS);
+    appender.open(Set.of(table));
+    List<PendingRow> rows = new ArrayList<>();
+    for (Resolution r : resolutions) {
+      rows.add(pending(r.key(), table, r.values(), null));
+    }
+    List<Chunk> chunks = new ArrayList<>();
+    for (List<PendingRow> part : appender.split(rows)) {
+      chunks.add(new Chunk(table, part, true));
+    }
+    sender.sendAll(chunks, deadline);
   }
 
   /**
