@@ -81,22 +81,31 @@ resource "google_monitoring_alert_policy" "function_errors" {
   depends_on            = [google_project_service.apis]
 }
 
-# One entry per bulk that had events quarantined (or was quarantined whole); its feed as a label.
-# The quarantined field of each entry says how many events; chart its sum in Logs Explorer.
+# Counts quarantined events, not bulks: each per-bulk log line with events set aside adds its
+# quarantined field to a distribution, whose sum is the number of events. Its feed as a label.
 resource "google_logging_metric" "quarantined" {
-  project = var.project_id
-  name    = "${var.name_prefix}-quarantined-bulks"
-  filter  = "resource.type = \"cloud_run_revision\" AND jsonPayload.quarantined > 0"
+  project         = var.project_id
+  name            = "${var.name_prefix}-quarantined-events"
+  filter          = "resource.type = \"cloud_run_revision\" AND jsonPayload.quarantined > 0"
+  value_extractor = "EXTRACT(jsonPayload.quarantined)"
 
   metric_descriptor {
     metric_kind  = "DELTA"
-    value_type   = "INT64"
+    value_type   = "DISTRIBUTION"
     unit         = "1"
-    display_name = "deezwatts bulks with quarantined events"
+    display_name = "deezwatts quarantined events per bulk"
     labels {
       key         = "feed"
       value_type  = "STRING"
       description = "The feed of the bulk"
+    }
+  }
+
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 16
+      growth_factor      = 4
+      scale              = 1
     }
   }
 
@@ -107,23 +116,23 @@ resource "google_logging_metric" "quarantined" {
   depends_on = [google_project_service.apis]
 }
 
+locals {
+  # Cloud Monitoring's PromQL name of the metric: the first / becomes :, other specials become _.
+  quarantined_events_promql = "logging_googleapis_com:user_${replace(google_logging_metric.quarantined.name, "-", "_")}"
+}
+
 resource "google_monitoring_alert_policy" "quarantine_rate" {
   project      = var.project_id
   display_name = "${var.name_prefix}: events being quarantined"
   combiner     = "OR"
 
   conditions {
-    display_name = "bulks with quarantined events per minute above the threshold"
-    condition_threshold {
-      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.quarantined.name}\""
-      comparison      = "COMPARISON_GT"
-      threshold_value = var.quarantine_alert_per_minute
-      duration        = "0s"
-      aggregations {
-        alignment_period     = "600s"
-        per_series_aligner   = "ALIGN_RATE"
-        cross_series_reducer = "REDUCE_SUM"
-      }
+    display_name = "quarantined events per minute above the threshold"
+    # A threshold condition cannot sum the values of a distribution metric; PromQL reads its _sum.
+    condition_prometheus_query_language {
+      query               = "sum(rate(${local.quarantined_events_promql}_sum{monitored_resource=\"cloud_run_revision\"}[10m])) * 60 > ${var.quarantine_alert_per_minute}"
+      duration            = "0s"
+      evaluation_interval = "60s"
     }
   }
 

@@ -260,6 +260,6 @@ variable "alert_notification_channels" {
 
 variable "quarantine_alert_per_minute" {
   type        = number
-  description = "Alert when more bulks than this per minute (averaged over 10 minutes) have events quarantined."
-  default     = 1
+  description = "Alert when more events than this per minute (averaged over 10 minutes) are quarantined."
+  default     = 10
 }

@@ -108,7 +108,7 @@ public final class EventHubIngest {
       // A bad setting parks every bulk at once; anything else lets the policy retry first.
       service = null;
       StartupFailure failure = StartupFailure.of(e);
-      log.severe("EventHubIngest: " + failure.logLine());
+      failure.log(log, "partition", partitionId);
       notReady =
           failure.configuration()
               ? SinkException.permanent(failure.logLine(), e)

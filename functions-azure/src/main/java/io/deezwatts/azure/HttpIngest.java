@@ -73,8 +73,9 @@ public final class HttpIngest {
     } catch (RuntimeException e) {
       // Nothing was stored: 500 for a bad setting (no retry can fix it), else 503.
       StartupFailure failure = StartupFailure.of(e);
-      context.getLogger().log(Level.SEVERE, "HttpIngest: " + failure.logLine());
-      return respond(request, PushEndpoint.notReady(failure));
+      PushResponse answer = PushEndpoint.notReady(failure);
+      failure.log(context.getLogger(), "status", answer.status());
+      return respond(request, answer);
     }
     Map<String, String> headers = request.getHeaders();
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().orElse(new byte[0]);

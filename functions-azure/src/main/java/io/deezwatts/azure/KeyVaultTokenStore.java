@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deezwatts.core.auth.AzureManagedIdentity;
+import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.rivian.RivianSession;
 import io.deezwatts.core.rivian.SessionJson;
 import io.deezwatts.core.rivian.TokenStore;
@@ -60,10 +61,12 @@ public final class KeyVaultTokenStore implements TokenStore {
 
   static URI secretUri(String value) {
     if (value == null || !value.trim().matches("https?://[^/]+/secrets/[A-Za-z0-9-]+/?")) {
-      throw new IllegalArgumentException(
+      throw new SettingException(
+          SECRET_VARIABLE,
           SECRET_VARIABLE
               + " must be a Key Vault secret URL without a version, such as"
-              + " https://my-vault.vault.azure.net/secrets/rivian-session");
+              + " https://my-vault.vault.azure.net/secrets/rivian-session",
+          null);
     }
     String v = value.trim();
     return URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.cc.CcException;
-import io.deezwatts.core.cc.StreamReconciler;
 import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -39,8 +38,7 @@ class CcSyncTest {
   }
 
   private CcSync timer() {
-    Map<String, String> settings = Map.copyOf(env);
-    return new CcSync(() -> settings, () -> StreamReconciler.fromSettings(settings));
+    return new CcSync(FunctionApp.components(env).build().ccSync());
   }
 
   @Test
@@ -84,10 +82,10 @@ class CcSyncTest {
     env.put("DEEZWATTS_CC_AUTO_STREAM_TOPICS", "7");
     cc.down(true);
 
-    CcException e =
+    ScheduledRunFailed e =
         assertThrows(
-            CcException.class,
+            ScheduledRunFailed.class,
             () -> timer().run("{}", TestExecutionContext.firstAttempt("CcSync")));
-    assertTrue(e.retryable(), e.getMessage());
+    assertTrue(((CcException) e.getCause()).retryable(), e.getMessage());
   }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.BulkDecoder;
 import io.deezwatts.core.decode.IngestContext;
-import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.sink.SinkException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +41,9 @@ class EventHubIngestTest {
     store = new TestStore(dir.resolve("azure.duckdb"));
     deadLetter = new RecordingDeadLetter();
     function =
-        new EventHubIngest(new FunctionApp(ENV, () -> new IngestService(store), () -> deadLetter));
+        new EventHubIngest(
+            new FunctionApp(
+                FunctionApp.components(ENV).sink(() -> store).build(), () -> deadLetter));
   }
 
   @AfterEach
@@ -200,8 +201,7 @@ class EventHubIngestTest {
     EventHubIngest unconfigured =
         new EventHubIngest(
             new FunctionApp(
-                ENV,
-                () -> new IngestService(store),
+                FunctionApp.components(ENV).sink(() -> store).build(),
                 () -> EventHubDeadLetter.fromEnvironment(ENV)));
     store.failNext(SinkException.permanent("schema mismatch (test)", null));
     TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
@@ -219,8 +219,9 @@ class EventHubIngestTest {
     EventHubIngest misfed =
         new EventHubIngest(
             new FunctionApp(
-                Map.of("DEEZWATTS_FEED", "no-such-feed"),
-                () -> new IngestService(store),
+                FunctionApp.components(Map.of("DEEZWATTS_FEED", "no-such-feed"))
+                    .sink(() -> store)
+                    .build(),
                 () -> deadLetter));
     TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
 
@@ -243,8 +244,9 @@ class EventHubIngestTest {
     EventHubIngest misfed =
         new EventHubIngest(
             new FunctionApp(
-                Map.of("DEEZWATTS_FEED", "no-such-feed"),
-                () -> new IngestService(store),
+                FunctionApp.components(Map.of("DEEZWATTS_FEED", "no-such-feed"))
+                    .sink(() -> store)
+                    .build(),
                 () -> deadLetter));
     TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
 
@@ -274,10 +276,13 @@ class EventHubIngestTest {
     EventHubIngest misconfigured =
         new EventHubIngest(
             new FunctionApp(
-                ENV,
-                () -> {
-                  throw new SettingException("DEEZWATTS_SINK", "no sink for 'duckdb:' here", null);
-                },
+                FunctionApp.components(ENV)
+                    .sink(
+                        () -> {
+                          throw new SettingException(
+                              "DEEZWATTS_SINK", "no sink for 'duckdb:' here", null);
+                        })
+                    .build(),
                 () -> deadLetter));
     TestExecutionContext context = TestExecutionContext.attempt("EventHubIngest", 0, 5);
 

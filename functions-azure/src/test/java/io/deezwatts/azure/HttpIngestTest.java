@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
-import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.sink.SinkException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +48,8 @@ class HttpIngestTest {
   }
 
   private FunctionApp app(Map<String, String> env) {
-    return new FunctionApp(env, () -> new IngestService(store), RecordingDeadLetter::new);
+    return new FunctionApp(
+        FunctionApp.components(env).sink(() -> store).build(), RecordingDeadLetter::new);
   }
 
   private HttpResponseMessage call(TestHttpRequest request) {
@@ -222,10 +222,12 @@ class HttpIngestTest {
     function =
         new HttpIngest(
             new FunctionApp(
-                ENV,
-                () -> {
-                  throw new IllegalStateException("the DuckDB file is locked (test)");
-                },
+                FunctionApp.components(ENV)
+                    .sink(
+                        () -> {
+                          throw new IllegalStateException("the DuckDB file is locked (test)");
+                        })
+                    .build(),
                 RecordingDeadLetter::new));
     HttpResponseMessage response =
         call(

@@ -69,8 +69,7 @@ class RivianPollTest {
   }
 
   private RivianPoll timer(Clock clock) {
-    return new RivianPoll(
-        new RivianPoll.Runs(env, () -> KeyVaultTokenStore.fromEnvironment(env), clock));
+    return new RivianPoll(FunctionApp.components(env).clock(clock).build().rivianPoll());
   }
 
   @Test
@@ -96,13 +95,15 @@ class RivianPollTest {
     azure.putSecret("rivian-session", "{}");
     assertTrue(KeyVaultTokenStore.fromEnvironment(env).load().isEmpty());
 
-    RivianException e =
+    ScheduledRunFailed e =
         assertThrows(
-            RivianException.class,
+            ScheduledRunFailed.class,
             () ->
                 timer(Clock.systemUTC())
                     .run("{}", TestExecutionContext.firstAttempt("RivianPoll")));
     assertTrue(e.getMessage().contains("rivian login"), e.getMessage());
+    assertTrue(
+        e.getCause() instanceof RivianException.SessionExpired, String.valueOf(e.getCause()));
   }
 
   @Test
@@ -196,13 +197,15 @@ class RivianPollTest {
   void anExpiredSessionFailsTheInvocation() {
     storeSession();
     rivian.answer("getUserInfo", "unauthenticated.json");
-    RivianException e =
+    ScheduledRunFailed e =
         assertThrows(
-            RivianException.class,
+            ScheduledRunFailed.class,
             () ->
                 timer(Clock.systemUTC())
                     .run("{}", TestExecutionContext.firstAttempt("RivianPoll")));
     assertTrue(e.getMessage().contains("rivian login"), e.getMessage());
+    assertTrue(
+        e.getCause() instanceof RivianException.SessionExpired, String.valueOf(e.getCause()));
   }
 
   /** A clock the test moves. */

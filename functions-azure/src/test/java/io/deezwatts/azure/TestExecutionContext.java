@@ -3,8 +3,10 @@ package io.deezwatts.azure;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.RetryContext;
 import com.microsoft.azure.functions.RpcException;
+import io.deezwatts.core.log.LogFields;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -76,6 +78,20 @@ final class TestExecutionContext implements ExecutionContext {
         .filter(r -> r.getLevel().intValue() >= level.intValue())
         .map(r -> r.getMessage() + (r.getThrown() == null ? "" : " / " + r.getThrown()))
         .collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * The fields of the last line logged with {@code key} among its {@link LogFields}, such as a
+   * scheduled run's outcome line; empty when there is none.
+   */
+  synchronized Map<String, Object> lastFields(String key) {
+    for (int i = records.size() - 1; i >= 0; i--) {
+      Object[] p = records.get(i).getParameters();
+      if (p != null && p.length > 0 && p[0] instanceof LogFields f && f.fields().containsKey(key)) {
+        return f.fields();
+      }
+    }
+    return Map.of();
   }
 
   @Override

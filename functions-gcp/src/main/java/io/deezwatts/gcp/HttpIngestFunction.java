@@ -3,19 +3,12 @@ package io.deezwatts.gcp;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
+import io.deezwatts.core.app.Components;
 import io.deezwatts.core.cc.StreamOnboarding;
-import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.StartupFailure;
-import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushResponse;
-import io.deezwatts.core.sink.Sinks;
-import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
-import java.io.Writer;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -31,22 +24,20 @@ import java.util.logging.Logger;
  */
 public final class HttpIngestFunction implements HttpFunction {
   private static final Logger LOG = Logger.getLogger(HttpIngestFunction.class.getName());
-  private final Lazy<PushEndpoint> endpoint;
+  private final Components app;
 
-  /** The constructor the Functions Framework calls; reads the environment. */
+  /**
+   * The constructor the Functions Framework calls; reads the settings.
+   *
+   * @throws IllegalArgumentException naming a missing or malformed push setting
+   */
   public HttpIngestFunction() {
-    this(FunctionEnvironment.current());
+    this(GcpApp.current());
   }
 
-  HttpIngestFunction(Map<String, String> env) {
-    CloudLogging.installIfOnGoogleCloud(env);
-    Function<IngestService, PushEndpoint> configured = PushEndpoint.configured(env);
-    this.endpoint =
-        new Lazy<>(
-            () ->
-                configured.apply(
-                    new IngestService(
-                        Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env))));
+  HttpIngestFunction(Components app) {
+    app.checkPushSettings();
+    this.app = app;
   }
 
   /**
@@ -58,22 +49,13 @@ public final class HttpIngestFunction implements HttpFunction {
   public void service(HttpRequest request, HttpResponse response) throws IOException {
     PushEndpoint ready;
     try {
-      ready = endpoint.get();
+      ready = app.push();
     } catch (RuntimeException e) {
-      // Nothing is stored. A bad setting answers 500 (no retry can fix it), anything else 503; the
-      // reason goes to the log, not to the sender.
+      // Nothing is stored: 500 for a bad setting, else 503; the reason goes to the log only.
       StartupFailure failure = StartupFailure.of(e);
-      LogFields.log(
-          LOG,
-          Level.SEVERE,
-          failure.logLine(),
-          "outcome",
-          "not_ready",
-          "status",
-          PushEndpoint.notReady(failure).status(),
-          "setting",
-          failure.setting());
-      write(response, PushEndpoint.notReady(failure));
+      PushResponse answer = PushEndpoint.notReady(failure);
+      failure.log(LOG, "status", answer.status());
+      GcpApp.answer(response, answer.status(), answer.json());
       return;
     }
     PushResponse answer =
@@ -83,17 +65,6 @@ public final class HttpIngestFunction implements HttpFunction {
             name -> request.getFirstHeader(name).orElse(null),
             request.getContentLength(),
             request.getInputStream());
-    write(response, answer);
-  }
-
-  private static void write(HttpResponse response, PushResponse answer) throws IOException {
-    response.setStatusCode(answer.status());
-    response.setContentType("application/json");
-    if (answer.status() == 405) {
-      response.appendHeader("Allow", "POST");
-    }
-    try (Writer w = response.getWriter()) {
-      w.write(answer.json());
-    }
+    GcpApp.answer(response, answer.status(), answer.json());
   }
 }

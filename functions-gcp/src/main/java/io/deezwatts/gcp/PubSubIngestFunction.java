@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.functions.CloudEventsFunction;
 import io.cloudevents.CloudEvent;
+import io.deezwatts.core.app.Components;
 import io.deezwatts.core.catalog.Catalog;
-import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestOutcome;
 import io.deezwatts.core.ingest.IngestService;
@@ -14,8 +14,6 @@ import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.log.RequestTrace;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.sink.SinkException;
-import io.deezwatts.core.sink.Sinks;
-import io.deezwatts.core.util.Lazy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,23 +36,21 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
   private static final Logger LOG = Logger.getLogger(PubSubIngestFunction.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final Components app;
   private final PushSettings settings;
-  private final Lazy<IngestService> service;
 
-  /** The constructor the Functions Framework calls; reads the environment. */
+  /**
+   * The constructor the Functions Framework calls; reads the settings.
+   *
+   * @throws IllegalArgumentException naming a malformed push setting
+   */
   public PubSubIngestFunction() {
-    this(FunctionEnvironment.current());
+    this(GcpApp.current());
   }
 
-  PubSubIngestFunction(Map<String, String> env) {
-    CloudLogging.installIfOnGoogleCloud(env);
-    this.settings = PushSettings.fromEnvironment(env);
-    // Onboarding (off unless DEEZWATTS_CC_AUTO_STREAM_TOPICS is set) runs after a bulk is stored.
-    this.service =
-        new Lazy<>(
-            () ->
-                new IngestService(
-                    Sinks.fromEnvironment(env), StreamOnboarding.fromEnvironment(env)));
+  PubSubIngestFunction(Components app) {
+    this.app = app;
+    this.settings = app.settings();
   }
 
   /**
@@ -109,19 +105,10 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
     try {
       IngestService ready;
       try {
-        ready = service.get();
+        ready = app.ingest();
       } catch (RuntimeException e) {
         // Thrown on, so Pub/Sub redelivers (then dead-letters); the log names the setting.
-        LogFields.log(
-            LOG,
-            Level.SEVERE,
-            StartupFailure.of(e).logLine(),
-            "outcome",
-            "not_ready",
-            "message_id",
-            messageId,
-            "setting",
-            StartupFailure.of(e).setting());
+        StartupFailure.of(e).log(LOG, "message_id", messageId);
         throw e;
       }
       IngestOutcome outcome =

@@ -17,13 +17,16 @@ public final class Alerts {
   /** The start of the line EventHubIngest logs when a bulk is neither stored nor parked. */
   static final String LOST_LINE = "LOST unless replayed";
 
+  /** The local holding the quarantine metric's PromQL name, whose {@code _sum} the alert reads. */
+  static final String QUARANTINED_PROMQL_LOCAL = "quarantined_events_promql";
+
   private Alerts() {}
 
   /**
    * Google Cloud: the dead-letter subscription's undelivered messages above 0 for 5 minutes; 5xx
-   * answers of both ingest functions; a log-based metric on the per-bulk line's quarantined count
-   * with a rate alert; every policy notifying {@code local.alert_channels}, which holds the e-mail
-   * channel.
+   * answers of both ingest functions; a log-based distribution metric of the per-bulk line's
+   * quarantined count, with an alert on the rate of its sum (events, not bulks); every policy
+   * notifying {@code local.alert_channels}, which holds the e-mail channel.
    *
    * @param coreLiterals the string literals of core's sources, where the log fields are named
    */
@@ -53,25 +56,43 @@ public final class Alerts {
                 && c.path("filter").asText().contains("${google_cloudfunctions2_function.pubsub."),
         "no alert on 5xx answers of both ingest functions");
     List<TerraformModule.Block> metrics = m.resources("google_logging_metric");
+    String extractor = "EXTRACT(jsonPayload." + QUARANTINED_FIELD + ")";
     TerraformModule.Block quarantine =
         metrics.stream()
-            .filter(
-                b -> b.body().path("filter").asText().contains("jsonPayload." + QUARANTINED_FIELD))
+            .filter(b -> extractor.equals(b.body().path("value_extractor").asText()))
             .findFirst()
             .orElse(null);
-    if (quarantine == null) {
-      problems.add(m.dir() + ": no google_logging_metric on jsonPayload." + QUARANTINED_FIELD);
+    if (quarantine == null
+        || !"DISTRIBUTION"
+            .equals(
+                quarantine.body().path("metric_descriptor").path(0).path("value_type").asText())) {
+      problems.add(
+          m.dir()
+              + ": no DISTRIBUTION google_logging_metric with value_extractor "
+              + extractor
+              + " (a counter counts bulks, not events)");
     } else {
-      String ref = "logging.googleapis.com/user/${google_logging_metric." + quarantine.name();
-      require(
-          problems,
-          policies,
-          c ->
-              c.path("filter").asText().contains(ref)
-                  && "COMPARISON_GT".equals(c.path("comparison").asText())
-                  && "ALIGN_RATE"
-                      .equals(c.path("aggregations").path(0).path("per_series_aligner").asText()),
-          "no rate alert on the quarantine metric " + quarantine.name());
+      JsonNode promName = m.locals().get(QUARANTINED_PROMQL_LOCAL);
+      if (promName == null
+          || !promName.asText().contains("google_logging_metric." + quarantine.name() + ".name")) {
+        problems.add(
+            m.dir()
+                + ": local."
+                + QUARANTINED_PROMQL_LOCAL
+                + " does not name "
+                + quarantine.name());
+      }
+      String sum = "${local." + QUARANTINED_PROMQL_LOCAL + "}_sum";
+      boolean alerted =
+          policies.stream()
+              .flatMap(p -> stream(p.body().path("conditions")))
+              .flatMap(c -> stream(c.path("condition_prometheus_query_language")))
+              .map(q -> q.path("query").asText())
+              .anyMatch(q -> q.contains("rate(" + sum) && q.contains(">"));
+      if (!alerted) {
+        problems.add(
+            m.dir() + ": no PromQL alert on the rate of " + sum + " (quarantined events, summed)");
+      }
     }
     if (!coreLiterals.contains(QUARANTINED_FIELD)) {
       problems.add("core no longer logs the field " + QUARANTINED_FIELD + " the metric counts");
@@ -155,6 +176,10 @@ public final class Alerts {
   /** The alert acts through local.alert_action_groups. */
   private static boolean acts(JsonNode body) {
     return body.toString().contains("local.alert_action_groups");
+  }
+
+  private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+    return java.util.stream.StreamSupport.stream(array.spliterator(), false);
   }
 
   private static void require(

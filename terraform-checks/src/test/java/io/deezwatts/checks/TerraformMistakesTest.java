@@ -106,8 +106,11 @@ class TerraformMistakesTest {
               "quarantine-field-renamed",
               new Mistake(
                   "gcp/alerts.tf",
-                  "jsonPayload.quarantined > 0",
-                  "jsonPayload.quarantine_count > 0")),
+                  "EXTRACT(jsonPayload.quarantined)",
+                  "EXTRACT(jsonPayload.quarantine_count)")),
+          Map.entry(
+              "quarantine-alert-counts-bulks",
+              new Mistake("gcp/alerts.tf", "_promql}_sum{", "_promql}_count{")),
           Map.entry(
               "alert-without-channel",
               new Mistake(
@@ -347,7 +350,12 @@ class TerraformMistakesTest {
     assertReported(
         Alerts.gcp(
             module("quarantine-field-renamed", broken("quarantine-field-renamed").gcp()), core),
-        "no google_logging_metric on jsonPayload.quarantined");
+        "no DISTRIBUTION google_logging_metric with value_extractor EXTRACT(jsonPayload.quarantined)");
+    assertReported(
+        Alerts.gcp(
+            module("quarantine-alert-counts-bulks", broken("quarantine-alert-counts-bulks").gcp()),
+            core),
+        "no PromQL alert on the rate of ${local.quarantined_events_promql}_sum");
     assertReported(
         Alerts.gcp(module("alert-without-channel", broken("alert-without-channel").gcp()), core),
         "does not notify local.alert_channels");

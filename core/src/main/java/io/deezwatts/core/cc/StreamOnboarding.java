@@ -78,8 +78,8 @@ public final class StreamOnboarding implements IngestService.StoredListener, Aut
    * The listener to give {@link IngestService} for these settings: onboarding when {@code
    * DEEZWATTS_CC_AUTO_STREAM_TOPICS} is set, else null (nothing happens, as before). When topics
    * are set but the other {@code DEEZWATTS_CC_*} settings are missing or malformed, the error is
-   * logged and null returned: ingestion must run on regardless; the daily reconcile function
-   * refuses to start with the same error.
+   * logged and null returned: ingestion must run on regardless; the daily reconcile ({@link
+   * CcSyncEndpoint}) reports the same error as {@code NOT_CONFIGURED}.
    */
   public static StreamOnboarding fromEnvironment(Map<String, String> env) {
     List<Long> topics;

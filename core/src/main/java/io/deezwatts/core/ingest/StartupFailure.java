@@ -1,5 +1,9 @@
 package io.deezwatts.core.ingest;
 
+import io.deezwatts.core.log.LogFields;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 /**
  * Why a function instance could not get ready (read its settings, open its sink), classified once
  * for every adapter. A configuration failure ({@link SettingException}, or any {@link
@@ -23,6 +27,20 @@ public record StartupFailure(boolean configuration, String setting, String messa
       return new StartupFailure(true, null, message);
     }
     return new StartupFailure(false, null, e.getClass().getSimpleName() + ": " + message);
+  }
+
+  /**
+   * Logs {@link #logLine()} as a severe line with {@code outcome=not_ready}, the setting and {@code
+   * fields} (names and values in pairs), to the adapter's logger.
+   */
+  public void log(Logger log, Object... fields) {
+    Object[] all = new Object[fields.length + 4];
+    all[0] = "outcome";
+    all[1] = "not_ready";
+    all[2] = "setting";
+    all[3] = setting;
+    System.arraycopy(fields, 0, all, 4, fields.length);
+    LogFields.log(log, Level.SEVERE, logLine(), all);
   }
 
   /** One log line naming the setting and whether a retry can help. */

@@ -58,6 +58,21 @@ public final class LogFields {
   }
 
   /**
+   * As {@link #log(Logger, Level, String, Throwable, Object...)}, with the fields as a map (in its
+   * order).
+   */
+  public static void log(
+      Logger logger, Level level, String event, Throwable thrown, Map<String, Object> fields) {
+    Object[] pairs = new Object[fields.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, Object> f : fields.entrySet()) {
+      pairs[i++] = f.getKey();
+      pairs[i++] = f.getValue();
+    }
+    log(logger, level, event, thrown, pairs);
+  }
+
+  /**
    * The line every adapter writes for a bulk it stored or rejected: feed, source, request or
    * message id, events, stored, quarantined and the time it took.
    */

@@ -1,5 +1,6 @@
 package io.deezwatts.core.rivian;
 
+import io.deezwatts.core.ingest.SettingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class ScheduledPolls {
    * The state for the interval {@code DEEZWATTS_RIVIAN_INTERVAL_SECONDS} names (default {@link
    * PollSchedule#DEFAULT_INTERVAL}).
    *
-   * @throws IllegalArgumentException when it is not a number, or under the minimum
+   * @throws SettingException naming the variable when it is not a number, or under the minimum
    */
   public static ScheduledPolls fromEnvironment(Map<String, String> env) {
     String seconds = env.get(INTERVAL_VARIABLE);
@@ -56,9 +57,14 @@ public final class ScheduledPolls {
               ? PollSchedule.DEFAULT_INTERVAL
               : Duration.ofSeconds(Long.parseLong(seconds.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(INTERVAL_VARIABLE + " must be a number of seconds");
+      throw new SettingException(
+          INTERVAL_VARIABLE, INTERVAL_VARIABLE + " must be a number of seconds", e);
     }
-    return new ScheduledPolls(interval);
+    try {
+      return new ScheduledPolls(interval);
+    } catch (IllegalArgumentException e) {
+      throw new SettingException(INTERVAL_VARIABLE, INTERVAL_VARIABLE + ": " + e.getMessage(), e);
+    }
   }
 
   /** Decides a run at {@code now}; a run allowed to poll is recorded as the last poll. */
