@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Stands in for BigQuery's Storage Write API during a benchmark (no BigQuery can be reached from
  * this machine): a gRPC server on a loopback port, the generated {@code BigQueryWrite} service,
  * that counts each append's rows and their serialized bytes and answers as BigQuery does when an
- * append is stored. It does not decode rows (the core tests' stand-in does), so the benchmark's
- * cores go to the sink, not the stand-in.
+ * append is stored. It does not decode rows (the testing module's stand-in does), so the
+ * benchmark's cores go to the sink, not the stand-in.
  */
 final class StorageWriteStandIn implements AutoCloseable {
   private static final AppendRowsResponse STORED =

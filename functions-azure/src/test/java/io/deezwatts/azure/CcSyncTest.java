@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.cc.CcException;
-import io.deezwatts.core.cc.FakeConnectedCars;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deezwatts.core.rivian.FakeRivian;
 import io.deezwatts.core.rivian.RivianException;
 import io.deezwatts.core.rivian.RivianSession;
 import io.deezwatts.core.rivian.SessionJson;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deezwatts.core.cc.FakeConnectedCars;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.deezwatts.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deezwatts.core.contract.AdapterContract;
-import io.deezwatts.core.contract.ContractAnswer;
-import io.deezwatts.core.contract.ContractCase;
+import io.deezwatts.contract.AdapterContract;
+import io.deezwatts.contract.ContractAnswer;
+import io.deezwatts.contract.ContractCase;
 import io.deezwatts.core.rivian.FileTokenStore;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deezwatts.core.rivian.FakeRivian;
 import io.deezwatts.core.rivian.FileTokenStore;
 import io.deezwatts.core.rivian.RivianSession;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deezwatts.core.cc.DataStream;
-import io.deezwatts.core.cc.FakeConnectedCars;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -116,7 +115,7 @@ class CcCommandTest {
         cc.streams().stream()
             .filter(s -> s.id() == id)
             .findFirst()
-            .map(DataStream::referenceUrl)
+            .map(FakeConnectedCars.DataStream::referenceUrl)
             .orElse(null));
 
     assertEquals(0, run("streams", "delete", Long.toString(id)).exit());

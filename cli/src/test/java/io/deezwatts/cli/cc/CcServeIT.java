@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.cli.ServeProcess;
-import io.deezwatts.core.cc.FakeConnectedCars;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

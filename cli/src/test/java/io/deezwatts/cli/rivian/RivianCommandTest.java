@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.catalog.Catalog;
-import io.deezwatts.core.rivian.FakeRivian;
 import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

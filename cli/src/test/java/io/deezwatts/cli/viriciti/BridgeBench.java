@@ -4,6 +4,7 @@ import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.WriteResult;
 import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.testing.viriciti.LocalLiveServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;

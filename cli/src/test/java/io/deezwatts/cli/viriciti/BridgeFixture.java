@@ -6,6 +6,7 @@ import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
 import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.testing.viriciti.LocalLiveServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

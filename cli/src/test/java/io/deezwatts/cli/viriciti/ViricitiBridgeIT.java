@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.testing.viriciti.LocalLiveServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
@@ -228,7 +229,9 @@ class CcClientTest {
   @Test
   void addingAnActiveStreamAgainReturnsTheExistingOne() throws Exception {
     cc.consent(1, null).consent(2, null).topics(87);
-    DataStream existing = cc.stream(1, 87);
+    FakeConnectedCars.DataStream held = cc.stream(1, 87);
+    DataStream existing =
+        new DataStream(held.id(), held.vehicleId(), held.integrationTopicId(), held.referenceUrl());
 
     List<DataStream> added =
         client.addDataStreams(List.of(new NewStream(1, 87), new NewStream(2, 87, "ref \"2\"")));
@@ -242,7 +245,7 @@ class CcClientTest {
   @Test
   void deleteUpdateDeleteAllAndRevoke() throws Exception {
     cc.consent(1, null).consent(2, 5L).consent(3, 5L).topics(87, 88);
-    DataStream a = cc.stream(1, 87);
+    FakeConnectedCars.DataStream a = cc.stream(1, 87);
     cc.stream(1, 88);
     cc.stream(2, 87);
     cc.stream(3, 88);

@@ -10,6 +10,7 @@ import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.testing.cc.FakeConnectedCars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

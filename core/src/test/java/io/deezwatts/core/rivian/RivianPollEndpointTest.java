@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.rivian.RivianPollOutcome.Status;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -14,6 +14,7 @@ import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.sink.bigquery.BigQueryEnvironment.Api;
+import io.deezwatts.testing.bigquery.BigQueryStandIn;
+import io.deezwatts.testing.bigquery.StorageWriteStandIn;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +69,12 @@ class BigQueryEnvironmentTest {
         Sinks.open("bigquery:proj.ds", Map.of(API, "insertall", REST, "http://127.0.0.1:9"))) {
       assertEquals("bigquery:proj.ds via http://127.0.0.1:9 (no credentials)", sink.describe());
     }
+  }
+
+  @Test
+  void theStandInsSetTheVariablesTheSinkReads() {
+    // The testing module knows nothing of core, so it spells the names out.
+    assertEquals(REST, BigQueryStandIn.ENDPOINT_VARIABLE);
+    assertEquals(WRITE, StorageWriteStandIn.WRITE_ENDPOINT_VARIABLE);
   }
 }

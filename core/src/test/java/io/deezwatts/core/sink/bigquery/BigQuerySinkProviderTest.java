@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.Sinks;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.testing.bigquery.BigQueryStandIn;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -15,8 +15,9 @@ import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
-import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Call;
-import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Reply;
+import io.deezwatts.testing.bigquery.BigQueryStandIn;
+import io.deezwatts.testing.bigquery.BigQueryStandIn.Call;
+import io.deezwatts.testing.bigquery.BigQueryStandIn.Reply;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,13 +87,13 @@ class BigQuerySinkTest {
 
   private static WriteResult write(BigQuerySink.Options options, SinkBatch batch)
       throws SinkException {
-    try (BigQuerySink sink = bigQuery.sink(options)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, options)) {
       return sink.write(batch, far());
     }
   }
 
   private static SinkException failedWrite(BigQuerySink.Options options, SinkBatch batch) {
-    try (BigQuerySink sink = bigQuery.sink(options)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, options)) {
       return assertThrows(SinkException.class, () -> sink.write(batch, far()));
     }
   }
@@ -269,7 +270,7 @@ class BigQuerySinkTest {
 
   @Test
   void sendsNoCredentialsToAnOverriddenEndpoint() throws Exception {
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       assertTrue(sink.describe().endsWith("(no credentials)"), sink.describe());
       sink.write(fourVehicleRows(), far());
     }
@@ -464,7 +465,7 @@ class BigQuerySinkTest {
     // Five chunks, two at a time; the first two are held until the caller is interrupted.
     bigQuery.holdUntilHeld(3, Duration.ofSeconds(3));
     BlockingQueue<Object> outcome = new ArrayBlockingQueue<>(2);
-    try (BigQuerySink sink = bigQuery.sink(FAST.withMaxConcurrentChunks(2))) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST.withMaxConcurrentChunks(2))) {
       Thread caller =
           new Thread(
               () -> {
@@ -750,7 +751,7 @@ class BigQuerySinkTest {
 
   @Test
   void sendsNothingWhenTheDeadlineHasPassed() {
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       SinkException e =
           assertThrows(
               SinkException.class,
@@ -821,7 +822,7 @@ class BigQuerySinkTest {
 
   @Test
   void refusesWritesOnceClosed() {
-    BigQuerySink sink = bigQuery.sink(FAST);
+    BigQuerySink sink = StandIns.sink(bigQuery, FAST);
     sink.close();
     assertThrows(IllegalStateException.class, () -> sink.write(fourVehicleRows(), far()));
     assertTrue(bigQuery.calls().isEmpty());

@@ -8,8 +8,9 @@ import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
-import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Call;
-import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Reply;
+import io.deezwatts.testing.bigquery.BigQueryStandIn;
+import io.deezwatts.testing.bigquery.BigQueryStandIn.Call;
+import io.deezwatts.testing.bigquery.BigQueryStandIn.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ class FaultInjectionTest {
     assertTrue(batch.quarantine().isEmpty());
     BigQuerySink.Options options = options(1);
 
-    try (BigQuerySink sink = bigQuery.sink(options)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, options)) {
       for (int n = 1; n <= CHUNKS; n++) {
         bigQuery.reset();
         bigQuery.failFromCall(n, Reply.fixture(503, "error-503-backend-error.json"));
@@ -113,7 +114,7 @@ class FaultInjectionTest {
       chunkOf.put(chunkKeys(c), c);
     }
 
-    try (BigQuerySink sink = bigQuery.sink(options(CONCURRENCY))) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, options(CONCURRENCY))) {
       for (int n = 1; n <= CHUNKS; n++) {
         bigQuery.reset();
         bigQuery.failFromCall(n, Reply.fixture(503, "error-503-backend-error.json"));

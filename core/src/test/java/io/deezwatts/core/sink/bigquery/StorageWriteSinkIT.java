@@ -11,6 +11,7 @@ import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.testing.bigquery.StorageWriteStandIn;
 import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ class StorageWriteSinkIT {
 
   @BeforeAll
   static void setUp() {
-    bigQuery = new StorageWriteStandIn();
+    bigQuery = StandIns.storageWrite();
     bulk = TestBulks.batch("data-streams", TestBulks.bulk(EVENTS, TestBulks::mixed));
     eventKeys = bulk.rows().stream().map(Row::eventKey).toList();
   }
@@ -81,7 +82,7 @@ class StorageWriteSinkIT {
   @Test
   void aBulkGoesInOneAppendPerTableAndDecodesWithTheWriterSchema() throws Exception {
     int connectionsBefore = bigQuery.connections();
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       assertTrue(sink.describe().contains("Storage Write API"), sink.describe());
       WriteResult r = sink.write(bulk, far());
       assertEquals(EVENTS, r.rowsStored());
@@ -149,7 +150,7 @@ class StorageWriteSinkIT {
         m ->
             m.getDescriptorForType().findFieldByName("payload") != null
                 && bad.contains((String) m.getField(field(m, "event_key"))));
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       WriteResult r = sink.write(bulk, far());
       assertEquals(EVENTS - 3, r.rowsStored());
       assertEquals(3, r.movedToQuarantine());
@@ -171,7 +172,7 @@ class StorageWriteSinkIT {
   @Test
   void anIdleClosedStreamIsReopenedAndTheOldWriterLeavesNothingOpen() throws Exception {
     int connectionsBefore = bigQuery.connections();
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       sink.write(bulk, far());
       int threadsAfterOne = Thread.activeCount();
       for (int i = 0; i < 5; i++) {
@@ -192,7 +193,7 @@ class StorageWriteSinkIT {
 
   @Test
   void aWriterTheServerClosedForGoodIsReplaced() throws Exception {
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       sink.write(bulk, far());
       int before = bigQuery.connections();
       bigQuery.closeWith(1, Status.FAILED_PRECONDITION.withDescription("stream closed"));
@@ -206,7 +207,7 @@ class StorageWriteSinkIT {
   void aTableLaggingTheCatalogGetsTheColumnsItHas() throws Exception {
     bigQuery.lack(VEHICLE, Set.of("gps"));
     try {
-      try (BigQuerySink sink = bigQuery.sink(FAST)) {
+      try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
         assertEquals(EVENTS, sink.write(bulk, far()).rowsStored());
         assertEquals(EVENTS, sink.write(bulk, far()).rowsStored());
       }
@@ -224,7 +225,7 @@ class StorageWriteSinkIT {
 
   @Test
   void transientStatusesAreRetriedAndPermanentOnesFailAtOnce() throws Exception {
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       for (Status.Code code :
           List.of(
               Status.Code.UNAVAILABLE,
@@ -253,7 +254,7 @@ class StorageWriteSinkIT {
   @Test
   void aDeadServiceFailsTheWriteWithinItsDeadline() throws Exception {
     bigQuery.goSilent();
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       long start = System.nanoTime();
       SinkException e =
           assertThrows(

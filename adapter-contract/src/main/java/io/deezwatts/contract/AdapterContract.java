@@ -1,13 +1,13 @@
-package io.deezwatts.core.contract;
+package io.deezwatts.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.deezwatts.core.cc.FakeConnectedCars;
-import io.deezwatts.core.rivian.FakeRivian;
 import io.deezwatts.core.rivian.RivianSession;
+import io.deezwatts.testing.cc.FakeConnectedCars;
+import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

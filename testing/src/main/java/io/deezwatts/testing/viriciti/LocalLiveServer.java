@@ -1,4 +1,4 @@
-package io.deezwatts.cli.viriciti;
+package io.deezwatts.testing.viriciti;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * silent (stop answering pings, send nothing). Client frames are unmasked as the RFC requires;
  * fragmented text is reassembled. No library: what the bridge talks to is the protocol itself.
  */
-final class LocalLiveServer implements AutoCloseable {
+public final class LocalLiveServer implements AutoCloseable {
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final ServerSocket server;
@@ -41,21 +41,21 @@ final class LocalLiveServer implements AutoCloseable {
   private final List<Peer> all = new CopyOnWriteArrayList<>();
 
   /** How the subscription is echoed; null: not at all. */
-  volatile UnaryOperator<String> echo = s -> s;
+  public volatile UnaryOperator<String> echo = s -> s;
 
   /** How many coming handshakes to refuse with HTTP 401, as a wrong API key would be. */
-  final java.util.concurrent.atomic.AtomicInteger rejectNext =
+  public final java.util.concurrent.atomic.AtomicInteger rejectNext =
       new java.util.concurrent.atomic.AtomicInteger();
 
   /** How many handshakes were refused. */
-  final java.util.concurrent.atomic.AtomicInteger rejected =
+  public final java.util.concurrent.atomic.AtomicInteger rejected =
       new java.util.concurrent.atomic.AtomicInteger();
 
   /** The answer to {@code show acl}. */
-  volatile String acl =
+  public volatile String acl =
       "{\"type\":\"acl\",\"payload\":{\"vehicles\":[\"vehicle_1\"],\"user\":\"test\"}}";
 
-  LocalLiveServer() throws IOException {
+  public LocalLiveServer() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "local-live-server");
     acceptor.setDaemon(true);
@@ -63,7 +63,7 @@ final class LocalLiveServer implements AutoCloseable {
   }
 
   /** {@code ws://127.0.0.1:PORT/api/v2/live}. */
-  String baseUrl() {
+  public String baseUrl() {
     return "ws://127.0.0.1:" + server.getLocalPort() + "/api/v2/live";
   }
 
@@ -72,7 +72,7 @@ final class LocalLiveServer implements AutoCloseable {
    *
    * @throws AssertionError when none came
    */
-  Peer nextConnection(Duration timeout) throws InterruptedException {
+  public Peer nextConnection(Duration timeout) throws InterruptedException {
     Peer p = connections.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (p == null) {
       throw new AssertionError("the bridge did not connect within " + timeout);
@@ -104,19 +104,19 @@ final class LocalLiveServer implements AutoCloseable {
   }
 
   /** One client connection. */
-  final class Peer {
+  public final class Peer {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    volatile String requestTarget;
+    public volatile String requestTarget;
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     final CountDownLatch closed = new CountDownLatch(1);
-    volatile int closeCode = -1;
+    public volatile int closeCode = -1;
     final java.util.concurrent.atomic.AtomicInteger pingsReceived =
         new java.util.concurrent.atomic.AtomicInteger();
     private final Object pingMonitor = new Object();
-    volatile boolean silent;
+    public volatile boolean silent;
     private boolean closeSent;
 
     Peer(Socket socket) throws IOException {
@@ -329,13 +329,13 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** Sends one text message. */
-    synchronized void send(String text) throws IOException {
+    public synchronized void send(String text) throws IOException {
       frame(0x1, text.getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
 
     /** Sends a text message split into a text frame and continuation frames. */
-    synchronized void sendFragmented(String text, int pieces) throws IOException {
+    public synchronized void sendFragmented(String text, int pieces) throws IOException {
       byte[] b = text.getBytes(StandardCharsets.UTF_8);
       int step = Math.max(1, b.length / pieces);
       for (int from = 0; from < b.length; from += step) {
@@ -353,7 +353,7 @@ final class LocalLiveServer implements AutoCloseable {
      * Sends many text messages as fast as the socket takes them (blocking when the client stops
      * reading: TCP back-pressure).
      */
-    synchronized void sendAll(Iterable<String> messages) throws IOException {
+    public synchronized void sendAll(Iterable<String> messages) throws IOException {
       for (String m : messages) {
         frame(0x1, m.getBytes(StandardCharsets.UTF_8));
       }
@@ -363,7 +363,7 @@ final class LocalLiveServer implements AutoCloseable {
     /**
      * Sends {@code count} messages made by {@code message(i)}, as fast as the socket takes them.
      */
-    void flood(java.util.function.IntFunction<byte[]> message, int from, int to)
+    public void flood(java.util.function.IntFunction<byte[]> message, int from, int to)
         throws IOException {
       synchronized (this) {
         for (int i = from; i < to; i++) {
@@ -374,7 +374,7 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** Sends pre-encoded UTF-8 messages {@code times} times over, as fast as possible. */
-    void flood(byte[][] messages, int count) throws IOException {
+    public void flood(byte[][] messages, int count) throws IOException {
       synchronized (this) {
         for (int i = 0; i < count; i++) {
           frame(0x1, messages[i % messages.length]);
@@ -387,7 +387,7 @@ final class LocalLiveServer implements AutoCloseable {
      * Pings and waits for the matching pong. The JDK client answers a ping only after it has
      * delivered every message before it, so a pong proves those messages reached the bridge.
      */
-    void roundTrip(Duration timeout) throws IOException, InterruptedException {
+    public void roundTrip(Duration timeout) throws IOException, InterruptedException {
       String token = "rt-" + System.nanoTime();
       synchronized (this) {
         frame(0x9, token.getBytes(StandardCharsets.UTF_8));
@@ -407,14 +407,14 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** Sends a close frame; the client answers and the connection ends. */
-    synchronized void sendClose(int code) throws IOException {
+    public synchronized void sendClose(int code) throws IOException {
       frame(0x8, new byte[] {(byte) (code >>> 8), (byte) code});
       closeSent = true;
       out.flush();
     }
 
     /** Drops the TCP connection without a close frame (RST). */
-    void abort() {
+    public void abort() {
       try {
         socket.setSoLinger(true, 0);
         socket.close();
@@ -426,7 +426,7 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** The next text message the client sent. */
-    String nextReceived(Duration timeout) throws InterruptedException {
+    public String nextReceived(Duration timeout) throws InterruptedException {
       String m = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (m == null) {
         throw new AssertionError("the client sent nothing within " + timeout);
@@ -435,7 +435,7 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** Waits until the client has sent at least {@code n} pings. */
-    boolean awaitPingsReceived(int n, Duration timeout) throws InterruptedException {
+    public boolean awaitPingsReceived(int n, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       synchronized (pingMonitor) {
         while (pingsReceived.get() < n) {
@@ -450,7 +450,7 @@ final class LocalLiveServer implements AutoCloseable {
     }
 
     /** Waits for the connection to end. */
-    boolean awaitClosed(Duration timeout) throws InterruptedException {
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
       return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
   }

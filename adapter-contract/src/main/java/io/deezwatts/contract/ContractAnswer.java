@@ -1,4 +1,4 @@
-package io.deezwatts.core.contract;
+package io.deezwatts.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

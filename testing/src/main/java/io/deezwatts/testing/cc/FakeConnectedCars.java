@@ -1,4 +1,4 @@
-package io.deezwatts.core.cc;
+package io.deezwatts.testing.cc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,8 +46,8 @@ import java.util.regex.Pattern;
  * active stream, errors on duplicate input, and is all-or-nothing on a permission error. Requests
  * are parsed from the literal arguments the client writes (the document's own syntax).
  *
- * <p>Public, and shipped in core's test jar, for the CLI's tests. The private key is generated at
- * run time and only ever written to a test's temporary directory.
+ * <p>In the testing module, for the tests of every module. The private key is generated at run time
+ * and only ever written to a test's temporary directory.
  */
 public final class FakeConnectedCars implements AutoCloseable {
   public static final String NAMESPACE = "acme-test";
@@ -63,6 +63,12 @@ public final class FakeConnectedCars implements AutoCloseable {
 
   /** A GraphQL request as received. */
   public record Request(String operation, String query, String authorization, String namespace) {}
+
+  /**
+   * A data stream as this stand-in holds it: its own record, not core's {@code DataStream}, so that
+   * the testing module needs nothing of core (core's tests use it too).
+   */
+  public record DataStream(long id, long vehicleId, long integrationTopicId, String referenceUrl) {}
 
   private record Failure(int status, String body) {}
 

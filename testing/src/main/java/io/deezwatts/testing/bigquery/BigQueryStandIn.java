@@ -1,4 +1,4 @@
-package io.deezwatts.core.sink.bigquery;
+package io.deezwatts.testing.bigquery;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 /**
  * A local stand-in for BigQuery's REST API, {@code tabledata.insertAll} only: a WireMock server
  * that answers with the JSON bodies BigQuery really sends (fixtures under {@code
- * src/test/resources/bigquery/}). BigQuery has no local emulator here, so this is how the sink's
+ * src/main/resources/bigquery/}). BigQuery has no local emulator here, so this is how the sink's
  * REST contract is tested over real HTTP.
  *
  * <p>Besides WireMock's own stubs and journal it records, as each request arrives, which table it
@@ -45,9 +45,13 @@ import java.util.regex.Pattern;
  * the Nth call only, and hold calls on arrival until several are under way at once, to show how
  * many requests a sink has in flight.
  */
-final class BigQueryStandIn implements AutoCloseable {
-  static final String PROJECT = "proj";
-  static final String DATASET = "ds";
+public final class BigQueryStandIn implements AutoCloseable {
+  public static final String PROJECT = "proj";
+  public static final String DATASET = "ds";
+
+  /** The variable that points core's sink here (its {@code BigQuerySink.ENDPOINT_VARIABLE}). */
+  public static final String ENDPOINT_VARIABLE = "DEEZWATTS_BIGQUERY_ENDPOINT";
+
   private static final String PATH = "/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET;
   private static final Pattern TABLE = Pattern.compile("/tables/([^/]+)/insertAll");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +66,7 @@ final class BigQueryStandIn implements AutoCloseable {
    * @param authorization the Authorization header, or null
    * @param status the HTTP status the stand-in answered
    */
-  record Call(
+  public record Call(
       int number,
       String table,
       List<String> insertIds,
@@ -71,12 +75,12 @@ final class BigQueryStandIn implements AutoCloseable {
       int status) {
 
     /** The request body's length in bytes (uncompressed). */
-    int bodyBytes() {
+    public int bodyBytes() {
       return rawBody.length;
     }
 
     /** The whole request body. */
-    JsonNode body() {
+    public JsonNode body() {
       try {
         return JSON.readTree(rawBody);
       } catch (IOException e) {
@@ -85,7 +89,7 @@ final class BigQueryStandIn implements AutoCloseable {
     }
 
     /** The {@code json} object of the row with this insert id. */
-    JsonNode row(String insertId) {
+    public JsonNode row(String insertId) {
       for (JsonNode r : body().path("rows")) {
         if (r.path("insertId").asText().equals(insertId)) {
           return r.path("json");
@@ -96,16 +100,16 @@ final class BigQueryStandIn implements AutoCloseable {
   }
 
   /** What the stand-in answers: a status, a body (a fixture's text) and an optional delay. */
-  record Reply(int status, String body, int delayMillis) {
-    static Reply ok() {
+  public record Reply(int status, String body, int delayMillis) {
+    public static Reply ok() {
       return fixture(200, "insert-ok.json");
     }
 
-    static Reply fixture(int status, String name) {
+    public static Reply fixture(int status, String name) {
       return new Reply(status, BigQueryStandIn.fixture(name), 0);
     }
 
-    Reply delayed(int millis) {
+    public Reply delayed(int millis) {
       return new Reply(status, body, millis);
     }
 
@@ -123,7 +127,7 @@ final class BigQueryStandIn implements AutoCloseable {
   private final WireMockServer server;
 
   /** A stand-in that also keeps WireMock's request journal, for {@code verify}. */
-  BigQueryStandIn() {
+  public BigQueryStandIn() {
     this(true);
   }
 
@@ -131,7 +135,7 @@ final class BigQueryStandIn implements AutoCloseable {
    * @param journal whether WireMock keeps its request journal; without it, many large requests go
    *     faster and {@link #calls()} still records them
    */
-  BigQueryStandIn(boolean journal) {
+  public BigQueryStandIn(boolean journal) {
     var config = options().dynamicPort().extensions(recorder);
     server = new WireMockServer(journal ? config : config.disableRequestJournal());
     server.start();
@@ -139,21 +143,16 @@ final class BigQueryStandIn implements AutoCloseable {
   }
 
   /** The environment that points a sink here, with no credentials configured. */
-  Map<String, String> environment() {
-    return Map.of(BigQuerySink.ENDPOINT_VARIABLE, "http://localhost:" + server.port());
+  public Map<String, String> environment() {
+    return Map.of(ENDPOINT_VARIABLE, "http://localhost:" + server.port());
   }
 
-  /** A sink on {@code proj.ds} that talks to this stand-in. */
-  BigQuerySink sink(BigQuerySink.Options opts) {
-    return BigQuerySink.open(PROJECT, DATASET, environment(), opts);
-  }
-
-  WireMockServer server() {
+  public WireMockServer server() {
     return server;
   }
 
   /** Forgets all calls and stubs; every table then answers 200 without errors. */
-  void reset() {
+  public void reset() {
     server.resetAll();
     recorder.clear();
     server.stubFor(
@@ -167,7 +166,7 @@ final class BigQueryStandIn implements AutoCloseable {
    *
    * @param table the table name
    */
-  void respond(String table, Reply... replies) {
+  public void respond(String table, Reply... replies) {
     String scenario = "insertAll " + table;
     String state = Scenario.STARTED;
     for (int i = 0; i < replies.length; i++) {
@@ -186,13 +185,13 @@ final class BigQueryStandIn implements AutoCloseable {
   }
 
   /** From the Nth call on (counting every table), every call gets this reply instead. */
-  void failFromCall(int n, Reply reply) {
+  public void failFromCall(int n, Reply reply) {
     recorder.failFrom = n;
     recorder.failure = reply.toResponse().build();
   }
 
   /** The Nth call (counting every table) only gets this reply instead; it is never held. */
-  void failCall(int n, Reply reply) {
+  public void failCall(int n, Reply reply) {
     failCall(n, reply, false);
   }
 
@@ -201,7 +200,7 @@ final class BigQueryStandIn implements AutoCloseable {
    *
    * @param held whether {@link #holdUntilHeld} holds it like any other call
    */
-  void failCall(int n, Reply reply, boolean held) {
+  public void failCall(int n, Reply reply, boolean held) {
     recorder.failOnly = n;
     recorder.failOnlyReply = reply.toResponse().build();
     recorder.failOnlyHeld = held;
@@ -212,7 +211,7 @@ final class BigQueryStandIn implements AutoCloseable {
    *
    * @throws AssertionError when that does not happen within {@code timeout}
    */
-  void awaitHeld(int count, Duration timeout) throws InterruptedException {
+  public void awaitHeld(int count, Duration timeout) throws InterruptedException {
     recorder.awaitHeld(count, timeout);
   }
 
@@ -221,37 +220,37 @@ final class BigQueryStandIn implements AutoCloseable {
    * (then all of those go on) or {@code timeout} has passed. A sink with fewer requests in flight
    * than {@code count} is thus slowed by {@code timeout} per call, never failed.
    */
-  void holdUntilHeld(int count, Duration timeout) {
+  public void holdUntilHeld(int count, Duration timeout) {
     recorder.hold(count, timeout);
   }
 
   /** The most calls held at once since the last reset: requests the sink had in flight together. */
-  int mostHeldAtOnce() {
+  public int mostHeldAtOnce() {
     return recorder.mostHeld();
   }
 
   /** How many times {@link #holdUntilHeld} saw its count reached, rather than time out. */
-  int holdsFilled() {
+  public int holdsFilled() {
     return recorder.filled();
   }
 
   /** Calls held right now. */
-  int heldNow() {
+  public int heldNow() {
     return recorder.heldNow();
   }
 
   /** Every call since the last reset, in arrival order. */
-  List<Call> calls() {
+  public List<Call> calls() {
     return List.copyOf(recorder.calls);
   }
 
   /** The calls for one table, in arrival order. */
-  List<Call> calls(String table) {
+  public List<Call> calls(String table) {
     return recorder.calls.stream().filter(c -> c.table().equals(table)).toList();
   }
 
   /** The insert ids of every row BigQuery would have stored in a table, duplicates included. */
-  List<String> stored(String table) {
+  public List<String> stored(String table) {
     List<String> out = new ArrayList<>();
     for (String[] row : recorder.stored) {
       if (row[0].equals(table)) {
@@ -261,8 +260,8 @@ final class BigQueryStandIn implements AutoCloseable {
     return out;
   }
 
-  /** Fixture text from {@code src/test/resources/bigquery/}. */
-  static String fixture(String name) {
+  /** Fixture text from {@code src/main/resources/bigquery/}. */
+  public static String fixture(String name) {
     try (InputStream in = BigQueryStandIn.class.getResourceAsStream("/bigquery/" + name)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);

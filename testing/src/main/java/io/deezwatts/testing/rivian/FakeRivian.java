@@ -1,4 +1,4 @@
-package io.deezwatts.core.rivian;
+package io.deezwatts.testing.rivian;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,11 +24,11 @@ import java.util.concurrent.Executors;
 
 /**
  * Rivian's GraphQL endpoints played by a JDK {@link HttpServer}: answers are queued per {@code
- * operationName} from the fixtures in {@code src/test/resources/rivian}, and every request is
- * recorded with its headers and body. Public, and shipped in core's test jar, for the CLI tests.
+ * operationName} from the fixtures in {@code src/main/resources/rivian}, and every request is
+ * recorded with its headers and body. In the testing module, for the tests of every module.
  */
 public final class FakeRivian implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
   public record Request(String path, Map<String, String> headers, JsonNode body) {

@@ -1,4 +1,4 @@
-package io.deezwatts.core.sink.bigquery;
+package io.deezwatts.testing.bigquery;
 
 import com.google.cloud.bigquery.storage.v1.AppendRowsRequest;
 import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
@@ -16,9 +16,6 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.deezwatts.core.catalog.Catalog;
-import io.deezwatts.core.catalog.Column;
-import io.deezwatts.core.catalog.TableSpec;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -36,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,19 +43,27 @@ import java.util.regex.Pattern;
  * loopback port implementing the generated {@code BigQueryWriteGrpc.BigQueryWriteImplBase}. It
  * decodes every appended row with the {@code writer_schema} the client sent on its connection, and
  * keeps what BigQuery would have stored: an append is all or nothing, as on the {@code _default}
- * stream. Tables have the catalog's columns unless told to lack some.
+ * stream. Tables have the columns the caller's schemas give them unless told to lack some: the
+ * caller passes them (core's tests, the catalog's) so that this module needs nothing of core.
  *
  * <p>Faults it can inject: an error status answering the Nth append (counted from 1 since the last
  * {@link #reset()}), row errors for rows a predicate picks, an idle close (ABORTED "inactive") of
  * the connection instead of an answer, and no answer at all.
  */
-final class StorageWriteStandIn implements AutoCloseable {
-  static final String PROJECT = "proj";
-  static final String DATASET = "ds";
+public final class StorageWriteStandIn implements AutoCloseable {
+  public static final String PROJECT = "proj";
+  public static final String DATASET = "ds";
+
+  /**
+   * The variable that points core's sink here (its {@code BigQuerySink.WRITE_ENDPOINT_VARIABLE}).
+   */
+  public static final String WRITE_ENDPOINT_VARIABLE = "DEEZWATTS_BIGQUERY_WRITE_ENDPOINT";
+
   private static final Pattern STREAM =
       Pattern.compile("projects/([^/]+)/datasets/([^/]+)/tables/([^/]+)(?:/streams)?/_default");
 
   private final Server server;
+  private final Function<String, TableSchema> schemas;
   private final Map<String, List<DynamicMessage>> stored = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> lacking = new ConcurrentHashMap<>();
   private final AtomicInteger appends = new AtomicInteger();
@@ -72,7 +78,11 @@ final class StorageWriteStandIn implements AutoCloseable {
   private volatile Status closeStatus;
   private volatile boolean silent;
 
-  StorageWriteStandIn() {
+  /**
+   * @param schemas each table's full schema as BigQuery reports it, by table name
+   */
+  public StorageWriteStandIn(Function<String, TableSchema> schemas) {
+    this.schemas = schemas;
     try {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -86,16 +96,12 @@ final class StorageWriteStandIn implements AutoCloseable {
   }
 
   /** The environment of a sink writing here. */
-  Map<String, String> environment() {
-    return Map.of(BigQuerySink.WRITE_ENDPOINT_VARIABLE, "127.0.0.1:" + server.getPort());
-  }
-
-  BigQuerySink sink(BigQuerySink.Options options) {
-    return BigQuerySink.open(PROJECT, DATASET, environment(), options);
+  public Map<String, String> environment() {
+    return Map.of(WRITE_ENDPOINT_VARIABLE, "127.0.0.1:" + server.getPort());
   }
 
   /** Forgets what was stored and the faults; connections stay. */
-  void reset() {
+  public void reset() {
     stored.clear();
     appends.set(0);
     rowsPerAppend.clear();
@@ -106,18 +112,18 @@ final class StorageWriteStandIn implements AutoCloseable {
   }
 
   /** Answers the {@code n}th append with an error status instead of storing it. */
-  void failAppend(int n, Status.Code code) {
+  public void failAppend(int n, Status.Code code) {
     failWith = code;
     failAt = n;
   }
 
   /** Refuses the rows a predicate picks with row errors (and so stores none of their appends). */
-  void refuseRows(Predicate<DynamicMessage> rows) {
+  public void refuseRows(Predicate<DynamicMessage> rows) {
     refuse = rows;
   }
 
   /** Closes the connection of the next {@code n} appends as BigQuery does an idle one. */
-  void closeIdle(int n) {
+  public void closeIdle(int n) {
     closeWith(
         n,
         Status.ABORTED.withDescription(
@@ -125,27 +131,27 @@ final class StorageWriteStandIn implements AutoCloseable {
   }
 
   /** Ends the connection of the next {@code n} appends with a status instead of answering. */
-  void closeWith(int n, Status status) {
+  public void closeWith(int n, Status status) {
     closeStatus = status;
     closes = n;
   }
 
   /** Never answers any append from now on. */
-  void goSilent() {
+  public void goSilent() {
     silent = true;
   }
 
-  /** Gives a table only the catalog's columns but these (top-level names). */
-  void lack(String table, Set<String> columns) {
+  /** Gives a table only the columns of its schema but these (top-level names). */
+  public void lack(String table, Set<String> columns) {
     lacking.put(table, columns);
   }
 
-  List<DynamicMessage> stored(String table) {
+  public List<DynamicMessage> stored(String table) {
     return stored.getOrDefault(table, List.of());
   }
 
   /** The values of a column of the rows stored in a table. */
-  List<Object> column(String table, String column) {
+  public List<Object> column(String table, String column) {
     List<Object> values = new ArrayList<>();
     for (DynamicMessage m : stored(table)) {
       Descriptors.FieldDescriptor f = m.getDescriptorForType().findFieldByName(column);
@@ -154,23 +160,23 @@ final class StorageWriteStandIn implements AutoCloseable {
     return values;
   }
 
-  int appends() {
+  public int appends() {
     return appends.get();
   }
 
-  List<Integer> rowsPerAppend() {
+  public List<Integer> rowsPerAppend() {
     return List.copyOf(rowsPerAppend);
   }
 
-  int connections() {
+  public int connections() {
     return connections.get();
   }
 
-  int openConnections() {
+  public int openConnections() {
     return openConnections.get();
   }
 
-  int schemaReads() {
+  public int schemaReads() {
     return schemaReads.get();
   }
 
@@ -194,41 +200,14 @@ final class StorageWriteStandIn implements AutoCloseable {
 
   /** The table's schema as BigQuery would report it. */
   private TableSchema tableSchema(String table) {
-    TableSpec spec =
-        Catalog.standard().tables().stream()
-            .filter(t -> t.name().equals(table))
-            .findFirst()
-            .orElse(Catalog.standard().quarantineTable());
     Set<String> lacks = lacking.getOrDefault(table, Set.of());
     TableSchema.Builder b = TableSchema.newBuilder();
-    for (Column c : spec.columns()) {
-      if (!lacks.contains(c.name())) {
-        b.addFields(field(c));
+    for (TableFieldSchema f : schemas.apply(table).getFieldsList()) {
+      if (!lacks.contains(f.getName())) {
+        b.addFields(f);
       }
     }
     return b.build();
-  }
-
-  private static TableFieldSchema field(Column c) {
-    TableFieldSchema.Builder f =
-        TableFieldSchema.newBuilder()
-            .setName(c.name())
-            .setMode(TableFieldSchema.Mode.valueOf(c.mode()))
-            .setType(
-                switch (c.type()) {
-                  case "INT64" -> TableFieldSchema.Type.INT64;
-                  case "FLOAT64" -> TableFieldSchema.Type.DOUBLE;
-                  case "BOOL" -> TableFieldSchema.Type.BOOL;
-                  case "TIMESTAMP" -> TableFieldSchema.Type.TIMESTAMP;
-                  case "DATE" -> TableFieldSchema.Type.DATE;
-                  case "JSON" -> TableFieldSchema.Type.JSON;
-                  case "RECORD" -> TableFieldSchema.Type.STRUCT;
-                  default -> TableFieldSchema.Type.STRING;
-                });
-    for (Column sub : c.fields()) {
-      f.addFields(field(sub));
-    }
-    return f.build();
   }
 
   private final class Service extends BigQueryWriteGrpc.BigQueryWriteImplBase {
@@ -416,7 +395,7 @@ final class StorageWriteStandIn implements AutoCloseable {
   }
 
   /** Rows by event key, for counting. */
-  Map<String, Integer> eventKeyCounts(String table) {
+  public Map<String, Integer> eventKeyCounts(String table) {
     Map<String, Integer> counts = new HashMap<>();
     for (Object k : column(table, "event_key")) {
       counts.merge((String) k, 1, Integer::sum);
