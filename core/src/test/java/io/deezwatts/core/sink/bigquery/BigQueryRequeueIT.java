@@ -13,6 +13,7 @@ import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.Requeue;
 import io.deezwatts.core.ingest.RequeueReport;
 import io.deezwatts.core.sink.Resolution.Outcome;
+import io.deezwatts.testing.bigquery.StorageWriteStandIn;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,7 @@ class BigQueryRequeueIT {
 
   @BeforeEach
   void open() {
-    bigQuery = new StorageWriteStandIn();
+    bigQuery = StandIns.storageWrite();
     rest = new TableDataStandIn(bigQuery);
     Map<String, String> env = new HashMap<>(bigQuery.environment());
     env.putAll(rest.environment());

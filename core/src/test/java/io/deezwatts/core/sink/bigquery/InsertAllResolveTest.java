@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.deezwatts.core.sink.QuarantineStore;
 import io.deezwatts.core.sink.Resolution;
 import io.deezwatts.core.sink.SinkException;
+import io.deezwatts.testing.bigquery.BigQueryStandIn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +57,7 @@ class InsertAllResolveTest {
             "event 3 (gps): field 'lat' is missing",
             0,
             "run-1");
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       sink.resolve(List.of(stored), Instant.now().plusSeconds(30));
     }
     assertEquals(List.of(stored.key()), bigQuery.stored("quarantine_resolutions"));
@@ -70,7 +71,7 @@ class InsertAllResolveTest {
   @Test
   void listingWithoutTheTablesIsPermanentAndSaysWhere() {
     // The stand-in answers insertAll only: tables.get finds nothing, as before terraform ran.
-    try (BigQuerySink sink = bigQuery.sink(FAST)) {
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
       QuarantineStore store = sink;
       SinkException e =
           assertThrows(SinkException.class, () -> store.openEntries(null, null, 10, page -> {}));

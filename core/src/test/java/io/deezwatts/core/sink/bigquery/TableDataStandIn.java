@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
+import io.deezwatts.testing.bigquery.StorageWriteStandIn;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
