@@ -15,6 +15,7 @@ import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.core.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +75,8 @@ final class BatchWriter implements Runnable {
   /** The writer thread's loop: until the buffer is closed and drained, or shutdown time is over. */
   @Override
   public void run() {
-    Backoff retry = new Backoff(settings.writeRetryInitial, settings.writeRetryMax);
+    Backoff.Sequence retry =
+        new Backoff(settings.writeRetryInitial, settings.writeRetryMax).sequence();
     long flushNanos = settings.flushInterval.toNanos();
     try {
       while (true) {
@@ -151,7 +153,8 @@ final class BatchWriter implements Runnable {
    * Stores a batch, retrying with backoff until it is stored; gives up only when shutting down and
    * the shutdown time is over.
    */
-  private boolean store(SinkBatch batch, int messages, Backoff retry) throws InterruptedException {
+  private boolean store(SinkBatch batch, int messages, Backoff.Sequence retry)
+      throws InterruptedException {
     while (true) {
       try {
         WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));

@@ -6,6 +6,7 @@ import io.deezwatts.core.decode.ControlMessage;
 import io.deezwatts.core.decode.DecodedBulk;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.sink.Sink;
+import io.deezwatts.core.util.Backoff;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,10 +78,21 @@ final class ViricitiBridge implements AutoCloseable {
       if (bufferCapacity < batchSize) {
         throw new IllegalArgumentException("--buffer must be at least --batch-size");
       }
-      for (Duration d : List.of(flushInterval, pingInterval, readTimeout, connectTimeout)) {
+      for (Duration d :
+          List.of(
+              flushInterval,
+              pingInterval,
+              readTimeout,
+              connectTimeout,
+              reconnectInitial,
+              writeRetryInitial)) {
         if (d.isNegative() || d.isZero()) {
           throw new IllegalArgumentException("intervals and timeouts must be positive");
         }
+      }
+      if (reconnectMax.compareTo(reconnectInitial) < 0
+          || writeRetryMax.compareTo(writeRetryInitial) < 0) {
+        throw new IllegalArgumentException("a backoff's first delay must not pass its maximum");
       }
     }
   }
@@ -90,7 +102,7 @@ final class ViricitiBridge implements AutoCloseable {
   private final Consumer<String> aclOut;
   private final BulkDecoder decoder = BulkDecoder.forFeed(FEED);
   private final MessageBuffer buffer;
-  private final Backoff reconnectBackoff;
+  private final Backoff.Sequence reconnectBackoff;
   private final HttpClient client;
   private final BridgeTimers timers;
   private final BatchWriter batchWriter;
@@ -126,7 +138,8 @@ final class ViricitiBridge implements AutoCloseable {
     this.aclOut = aclOut;
     this.buffer = new MessageBuffer(settings.bufferCapacity);
     this.statistics = new BridgeStatistics(buffer);
-    this.reconnectBackoff = new Backoff(settings.reconnectInitial, settings.reconnectMax);
+    this.reconnectBackoff =
+        new Backoff(settings.reconnectInitial, settings.reconnectMax).sequence();
     this.timers = timers;
     this.client =
         HttpClient.newBuilder()

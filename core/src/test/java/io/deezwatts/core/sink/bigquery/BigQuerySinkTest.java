@@ -17,6 +17,7 @@ import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
 import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Call;
 import io.deezwatts.core.sink.bigquery.BigQueryStandIn.Reply;
+import io.deezwatts.core.util.Backoff;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
