@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
+import io.deezwatts.core.json.RowValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -193,6 +194,6 @@ final class ProtoRowEncoder {
   }
 
   private static IllegalArgumentException unexpected(Column column, Object v) {
-    return RowContent.unexpected(column, v);
+    return RowValues.unexpected(column, v);
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.json.RowValues;
 import io.deezwatts.core.sink.SinkBatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -245,7 +246,7 @@ class RowContentTest {
               random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000)));
     }
     for (Instant t : instants) {
-      assertEquals(t.truncatedTo(ChronoUnit.MICROS).toString(), RowContent.timestamp(t));
+      assertEquals(t.truncatedTo(ChronoUnit.MICROS).toString(), RowValues.timestamp(t));
     }
   }
 
@@ -261,5 +262,14 @@ class RowContentTest {
     String p = RowContent.prefixWithin(s, 1000);
     assertTrue(RowContent.stringBytes(p) <= 1000);
     assertTrue(RowContent.stringBytes(s.substring(0, p.length() + 1)) > 1000);
+  }
+
+  @Test
+  void theSharedFixtureRowIsWrittenAsInsertAllTakesIt() throws IOException {
+    assertEquals(
+        io.deezwatts.core.json.RowValuesFixture.expected("insertall.json"),
+        content(
+            io.deezwatts.core.json.RowValuesFixture.COLUMNS,
+            io.deezwatts.core.json.RowValuesFixture.values()));
   }
 }
