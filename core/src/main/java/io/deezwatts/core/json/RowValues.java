@@ -156,6 +156,16 @@ public final class RowValues {
     return new String(c, 0, end);
   }
 
+  /**
+   * A TIMESTAMP's microseconds since the epoch, rounded down (BigQuery and DuckDB keep
+   * microseconds): what the binary row writers store.
+   *
+   * @throws ArithmeticException when {@code t} is beyond a long of microseconds
+   */
+  public static long epochMicros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+  }
+
   private static void digits(char[] c, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
       c[i] = (char) ('0' + value % 10);

@@ -20,7 +20,8 @@ public final class RowValuesFixture {
 
   private RowValuesFixture() {}
 
-  private static Column column(String name, String type) {
+  /** A NULLABLE column with no description. */
+  public static Column column(String name, String type) {
     return new Column(name, type, "NULLABLE", "", List.of());
   }
 

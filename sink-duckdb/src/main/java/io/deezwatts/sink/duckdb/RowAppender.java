@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.json.RowJsonWriter;
+import io.deezwatts.core.json.RowValues;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.sql.SQLException;
@@ -114,7 +115,7 @@ final class RowAppender implements AutoCloseable {
   }
 
   static long micros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    return RowValues.epochMicros(t);
   }
 
   /** A list of records as JSON text, for the cast on insert (values by {@link RowJsonWriter}). */

@@ -176,8 +176,7 @@ final class ProtoRowEncoder {
   static long micros(Column c, Object v) {
     if (v instanceof Instant t) {
       try {
-        return Math.addExact(
-            Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        return RowValues.epochMicros(t);
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(
             "column " + c.name() + ": " + t + " is out of TIMESTAMP's range", e);

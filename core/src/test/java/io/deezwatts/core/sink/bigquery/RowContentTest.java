@@ -1,5 +1,6 @@
 package io.deezwatts.core.sink.bigquery;
 
+import static io.deezwatts.core.json.RowValuesFixture.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
 import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.json.RowValues;
+import io.deezwatts.core.json.RowValuesFixture;
 import io.deezwatts.core.sink.SinkBatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,10 +27,6 @@ import org.junit.jupiter.api.Test;
 /** Row values as {@code insertAll} JSON, and the size estimate that chunking relies on. */
 class RowContentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static Column column(String name, String type) {
-    return new Column(name, type, "NULLABLE", "", List.of());
-  }
 
   /** The bytes {@link RowContent#write} gives for a row, as the request body carries them. */
   private static byte[] written(List<Column> columns, Object[] values) throws IOException {
@@ -267,9 +265,7 @@ class RowContentTest {
   @Test
   void theSharedFixtureRowIsWrittenAsInsertAllTakesIt() throws IOException {
     assertEquals(
-        io.deezwatts.core.json.RowValuesFixture.expected("insertall.json"),
-        content(
-            io.deezwatts.core.json.RowValuesFixture.COLUMNS,
-            io.deezwatts.core.json.RowValuesFixture.values()));
+        RowValuesFixture.expected("insertall.json"),
+        content(RowValuesFixture.COLUMNS, RowValuesFixture.values()));
   }
 }
