@@ -24,22 +24,22 @@ import java.util.logging.Logger;
  * {@code pingInterval} and drops a socket silent for {@code readTimeout}, and warns once when the
  * subscription is not echoed within {@code echoTimeout}. Data messages go into the {@link
  * MessageBuffer}; when it is full the socket stops asking for messages (WebSocket demand) until
- * {@link #resume()}, so the server is slowed down and nothing is dropped. Anything that is not
- * plainly data is first shown to the {@link Inbound}, which acts on control messages at once. Time
- * (silence, the echo timeout) and timers (pings, reconnects) are the {@link BridgeTimers}'.
+ * {@link #resume()}, so the server is slowed down and nothing is dropped. Each whole message is
+ * first shown to the {@link Inbound}, which acts on control messages at once and says what to keep.
+ * Time (silence, the echo timeout) and timers (pings, reconnects) are the {@link BridgeTimers}'.
  */
 final class LiveSocket {
   /** Logs as the bridge: one logger for the whole bridge. */
   private static final Logger LOG = Logger.getLogger(ViricitiBridge.class.getName());
 
-  /** What the socket does with a whole message that is not plainly data. */
+  /** What the socket does with each whole message, before it is buffered. */
   interface Inbound {
     /**
-     * Acts on what the message says (control messages).
+     * Acts on what the message says (control messages), on the socket's thread.
      *
      * @return whether the message is kept with the data (it has events, or is not JSON)
      */
-    boolean look(byte[] message, Instant receivedAt);
+    boolean keep(byte[] message, Instant receivedAt);
   }
 
   private final ViricitiBridge.Settings settings;
@@ -306,33 +306,6 @@ final class LiveSocket {
     return room;
   }
 
-  /**
-   * Whether a message is plainly a data message ({@code {"type":"vehicles"...}} and the like, as
-   * the server writes them), so that it needs no look before it is buffered. Anything else is
-   * decoded on its own at once, to act on control messages without waiting for a batch.
-   */
-  static boolean looksLikeData(byte[] m) {
-    int i = 0;
-    while (i < m.length && (m[i] == ' ' || m[i] == '\n' || m[i] == '\r' || m[i] == '\t')) {
-      i++;
-    }
-    return startsWith(m, i, "{\"type\":\"vehicles\"")
-        || startsWith(m, i, "{\"type\":\"chargestations\"")
-        || startsWith(m, i, "{\"type\":\"incidents\"");
-  }
-
-  private static boolean startsWith(byte[] m, int at, String prefix) {
-    if (m.length - at < prefix.length()) {
-      return false;
-    }
-    for (int j = 0; j < prefix.length(); j++) {
-      if (m[at + j] != prefix.charAt(j)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** One WebSocket connection: its listener, its send queue and its liveness. */
   private final class Connection implements WebSocket.Listener {
     final int generation;
@@ -475,7 +448,7 @@ final class LiveSocket {
       Instant at = Instant.now();
       long nanos = timers.nanoTime();
       boolean more = true;
-      if (looksLikeData(message) || inbound.look(message, at)) {
+      if (inbound.keep(message, at)) {
         more = keep(message, at, nanos);
       }
       reconnectBackoff.reset(); // the server talks to us: the next loss starts from the start

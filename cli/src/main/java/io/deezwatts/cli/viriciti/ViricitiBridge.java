@@ -120,7 +120,7 @@ final class ViricitiBridge implements AutoCloseable {
     this.timers = timers;
     this.buffer = new MessageBuffer(settings.bufferCapacity, timers);
     this.statistics = new BridgeStatistics(buffer);
-    this.socket = new LiveSocket(settings, timers, buffer, statistics, this::look);
+    this.socket = new LiveSocket(settings, timers, buffer, statistics, this::keep);
     this.batchWriter =
         new BatchWriter(
             settings, sink, buffer, statistics, timers, c -> control(false, c), socket::resume);
@@ -172,8 +172,14 @@ final class ViricitiBridge implements AutoCloseable {
     return LiveUrl.redact(s, settings.apiKey);
   }
 
-  /** A message from the socket that is not plainly data: act on it; keep it when it has data. */
-  private boolean look(byte[] message, Instant at) {
+  /**
+   * A message from the socket: plain data is kept without a look; anything else is decoded on its
+   * own at once, to act on control messages, and kept when it has data (or is not JSON).
+   */
+  private boolean keep(byte[] message, Instant at) {
+    if (looksLikeData(message)) {
+      return true;
+    }
     DecodedBulk alone = null;
     try {
       alone = decoder.decode(message, context(at));
@@ -186,6 +192,33 @@ final class ViricitiBridge implements AutoCloseable {
       }
     }
     return alone == null || alone.events() > 0;
+  }
+
+  /**
+   * Whether a message is plainly a data message ({@code {"type":"vehicles"...}} and the like, as
+   * the server writes them), so that it needs no look before it is buffered. Anything else is
+   * decoded on its own at once, to act on control messages without waiting for a batch.
+   */
+  static boolean looksLikeData(byte[] m) {
+    int i = 0;
+    while (i < m.length && (m[i] == ' ' || m[i] == '\n' || m[i] == '\r' || m[i] == '\t')) {
+      i++;
+    }
+    return startsWith(m, i, "{\"type\":\"vehicles\"")
+        || startsWith(m, i, "{\"type\":\"chargestations\"")
+        || startsWith(m, i, "{\"type\":\"incidents\"");
+  }
+
+  private static boolean startsWith(byte[] m, int at, String prefix) {
+    if (m.length - at < prefix.length()) {
+      return false;
+    }
+    for (int j = 0; j < prefix.length(); j++) {
+      if (m[at + j] != prefix.charAt(j)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static IngestContext context(Instant at) {
