@@ -118,7 +118,7 @@ final class DecodeCommand implements Callable<Integer> {
       }
       g.writeEndObject();
       line(g, out);
-      return 0;
+      return ExitStatus.OK;
     }
   }
 
@@ -132,7 +132,7 @@ final class DecodeCommand implements Callable<Integer> {
     g.writeStringField("error", error);
     g.writeEndObject();
     line(g, out);
-    return 1;
+    return ExitStatus.FAILED;
   }
 
   private static void line(JsonGenerator g, PrintWriter out) throws IOException {

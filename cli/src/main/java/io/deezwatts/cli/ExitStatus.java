@@ -7,8 +7,11 @@ import picocli.CommandLine;
 
 /**
  * The command line's exit statuses, and how a failure becomes one: the one place that decides what
- * a failed command prints and returns. Usage and configuration errors are picocli's {@link
- * CommandLine.ParameterException}s, answered with {@link #USAGE} by {@link Main}.
+ * a failed command prints and returns. Commands return {@link #OK}, {@link #FAILED} or {@link
+ * #PARTIAL} for a verdict they printed themselves, and throw for anything else: a usage or
+ * configuration error is picocli's {@link CommandLine.ParameterException} ({@link #usage}, {@link
+ * #USAGE}); any other exception, {@link Failed} for a message the command words itself, is printed
+ * by {@link #handle} and is {@link #FAILED}. {@link Main} installs both handlers.
  */
 public final class ExitStatus {
   /** Done. */
@@ -24,6 +27,37 @@ public final class ExitStatus {
   public static final int PARTIAL = 3;
 
   private ExitStatus() {}
+
+  /** {@link #OK} when the work succeeded, else {@link #FAILED}. */
+  public static int of(boolean succeeded) {
+    return succeeded ? OK : FAILED;
+  }
+
+  /**
+   * A failure the command has worded: printed as {@code deezwatts: MESSAGE}, exit {@link #FAILED}.
+   */
+  public static final class Failed extends RuntimeException {
+    public Failed(String message) {
+      super(message);
+    }
+
+    public Failed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** picocli's parameter exception handler: prints the usage error and a hint; {@link #USAGE}. */
+  static int usage(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    cmd.getErr().println("deezwatts: " + ex.getMessage());
+    cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+    return USAGE;
+  }
+
+  /** picocli's execution exception handler: any failure a command threw; {@link #FAILED}. */
+  static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    return failed(cmd, ex);
+  }
 
   /** Prints {@code e} as a failure ({@code deezwatts: MESSAGE}) and returns {@link #FAILED}. */
   public static int failed(CommandLine cmd, Exception e) {

@@ -89,22 +89,22 @@ final class IngestCommand implements Callable<Integer> {
       }
     } catch (SinkException e) {
       progress.clear();
-      err.println(
-          "deezwatts: storing failed ("
+      out.println(totals.summary(sink.describe(), started));
+      out.flush();
+      throw new ExitStatus.Failed(
+          "storing failed ("
               + (e.isTransient() ? "transient; run again to resume" : "permanent")
               + "): "
-              + e.getMessage());
-      out.println(totals.summary(sink.describe(), started));
-      return 1;
+              + e.getMessage(),
+          e);
     } catch (IOException e) {
       progress.clear();
-      err.println("deezwatts: " + e.getMessage());
-      return 1;
+      throw new ExitStatus.Failed(String.valueOf(e.getMessage()), e);
     }
     progress.clear();
     out.println(totals.summary(sink.describe(), started));
     out.flush();
-    return totals.rejected > 0 ? 1 : 0;
+    return ExitStatus.of(totals.rejected == 0);
   }
 
   /** What was ingested so far. */

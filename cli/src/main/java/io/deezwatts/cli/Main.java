@@ -32,14 +32,8 @@ public final class Main implements Runnable {
   /** The configured command line; tests run it without exiting the JVM. */
   static CommandLine commandLine() {
     return new CommandLine(new Main())
-        .setParameterExceptionHandler(
-            (ex, args) -> {
-              CommandLine cmd = ex.getCommandLine();
-              cmd.getErr().println("deezwatts: " + ex.getMessage());
-              cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
-              return ExitStatus.USAGE;
-            })
-        .setExecutionExceptionHandler((ex, cmd, parseResult) -> ExitStatus.failed(cmd, ex));
+        .setParameterExceptionHandler(ExitStatus::usage)
+        .setExecutionExceptionHandler(ExitStatus::handle);
   }
 
   @Override

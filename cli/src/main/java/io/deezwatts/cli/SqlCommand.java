@@ -47,32 +47,28 @@ final class SqlCommand implements Callable<Integer> {
     }
     Path file = Path.of(uri.substring("duckdb:".length()));
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try {
       Optional<RunningStore> running = RunningStore.find(file);
       if (running.isPresent()) {
         Optional<RunningStore.Answer> answer = running.get().query(query);
         if (answer.isPresent()) {
           if (!answer.get().ok()) {
-            err.println("deezwatts: " + answer.get().text());
-            err.flush();
-            return 1;
+            throw new ExitStatus.Failed(answer.get().text());
           }
           out.print(answer.get().text());
           out.flush();
-          return 0;
+          return ExitStatus.OK;
         }
         // Nothing answers: the process is gone and left its endpoint file. Open the file here.
       }
     } catch (IOException e) {
-      err.println("deezwatts: cannot reach the process holding " + file + ": " + e.getMessage());
-      err.flush();
-      return 1;
+      throw new ExitStatus.Failed(
+          "cannot reach the process holding " + file + ": " + e.getMessage(), e);
     }
-    return queryHere(file, out, err);
+    return queryHere(file, out);
   }
 
-  private int queryHere(Path file, PrintWriter out, PrintWriter err) {
+  private int queryHere(Path file, PrintWriter out) {
     DuckDbSink sink;
     try {
       sink = DuckDbSink.forQueries(file, Catalog.standard());
@@ -84,16 +80,14 @@ final class SqlCommand implements Callable<Integer> {
       if (!s.execute(query)) {
         out.println("(" + s.getUpdateCount() + " rows changed)");
         out.flush();
-        return 0;
+        return ExitStatus.OK;
       }
       try (ResultSet rs = s.getResultSet()) {
         ResultTable.print(rs, out);
       }
-      return 0;
+      return ExitStatus.OK;
     } catch (SQLException e) {
-      err.println("deezwatts: " + firstLine(e.getMessage()));
-      err.flush();
-      return 1;
+      throw new ExitStatus.Failed(firstLine(e.getMessage()), e);
     }
   }
 

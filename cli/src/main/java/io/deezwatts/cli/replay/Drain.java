@@ -1,5 +1,6 @@
 package io.deezwatts.cli.replay;
 
+import io.deezwatts.cli.ExitStatus;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestService;
@@ -123,7 +124,7 @@ final class Drain {
     out.println(summary(started));
     out.flush();
     err.flush();
-    return problem == null ? 0 : 1;
+    return ExitStatus.of(problem == null);
   }
 
   String summary(long startedNanos) {

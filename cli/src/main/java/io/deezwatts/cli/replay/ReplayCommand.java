@@ -2,6 +2,7 @@ package io.deezwatts.cli.replay;
 
 import com.azure.core.amqp.exception.AmqpException;
 import com.google.pubsub.v1.SubscriptionName;
+import io.deezwatts.cli.ExitStatus;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.sink.Sinks;
@@ -223,9 +224,7 @@ public final class ReplayCommand implements Callable<Integer> {
     try {
       publisher = open(destination, feed, stats, cl);
     } catch (CannotConnectException e) {
-      err.println("deezwatts: " + e.getMessage());
-      err.flush();
-      return 1;
+      throw new ExitStatus.Failed(e.getMessage(), e);
     }
     int limit = publisher.maxBodyBytes();
     if (maxBytes != null && (maxBytes < MIN_BULK_BYTES || maxBytes > limit)) {
@@ -322,7 +321,7 @@ public final class ReplayCommand implements Callable<Integer> {
     out.println(summary(stats, filesRead.get(), publisher.describe(), started));
     out.flush();
     err.flush();
-    return stats.failures.get() == 0 && stats.aborted() == null ? 0 : 1;
+    return ExitStatus.of(stats.failures.get() == 0 && stats.aborted() == null);
   }
 
   /**
@@ -431,8 +430,7 @@ public final class ReplayCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     } catch (RuntimeException e) {
       source.close();
-      cl.getErr().println("deezwatts: cannot open " + sinkUri + ": " + e.getMessage());
-      return 1;
+      throw new ExitStatus.Failed("cannot open " + sinkUri + ": " + e.getMessage(), e);
     }
     try (source;
         delivery) {

@@ -15,12 +15,14 @@ import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.core.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,7 +33,8 @@ import java.util.logging.Logger;
  * and stores it, retrying a failed write with backoff while the socket reads on into the buffer. A
  * batch is released from the buffer only once stored; {@code resumed} runs when that frees room
  * after a pause. When shutting down ({@link #stopBy}) retries end at the deadline and what could
- * not be stored is logged as lost (SEVERE). Runs on one thread.
+ * not be stored is logged as lost (SEVERE). Retry waits and the deadline are on the {@link
+ * BridgeTimers}' clock. Runs on one thread.
  */
 final class BatchWriter implements Runnable {
   /** Logs as the bridge: one logger for the whole bridge. */
@@ -46,9 +49,12 @@ final class BatchWriter implements Runnable {
   private final BridgeStatistics statistics;
   private final Consumer<ControlMessage> controls;
   private final Runnable resumed;
+  private final BridgeTimers timers;
   private final BulkDecoder decoder = BulkDecoder.forFeed(FEED);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition stopped = lock.newCondition();
 
-  // Guarded by this.
+  // Guarded by lock.
   private boolean stopping;
   private long shutdownDeadline; // valid once stopping
 
@@ -61,8 +67,10 @@ final class BatchWriter implements Runnable {
       Sink sink,
       MessageBuffer buffer,
       BridgeStatistics statistics,
+      BridgeTimers timers,
       Consumer<ControlMessage> controls,
       Runnable resumed) {
+    this.timers = timers;
     this.settings = settings;
     this.sink = sink;
     this.buffer = buffer;
@@ -74,7 +82,8 @@ final class BatchWriter implements Runnable {
   /** The writer thread's loop: until the buffer is closed and drained, or shutdown time is over. */
   @Override
   public void run() {
-    Backoff retry = new Backoff(settings.writeRetryInitial, settings.writeRetryMax);
+    Backoff.Sequence retry =
+        new Backoff(settings.writeRetryInitial, settings.writeRetryMax).sequence();
     long flushNanos = settings.flushInterval.toNanos();
     try {
       while (true) {
@@ -151,7 +160,8 @@ final class BatchWriter implements Runnable {
    * Stores a batch, retrying with backoff until it is stored; gives up only when shutting down and
    * the shutdown time is over.
    */
-  private boolean store(SinkBatch batch, int messages, Backoff retry) throws InterruptedException {
+  private boolean store(SinkBatch batch, int messages, Backoff.Sequence retry)
+      throws InterruptedException {
     while (true) {
       try {
         WriteResult r = sink.write(batch, Instant.now().plus(settings.writeDeadline));
@@ -160,6 +170,8 @@ final class BatchWriter implements Runnable {
         return true;
       } catch (SinkException | RuntimeException e) {
         Duration delay = retry.next();
+        // Read the clock before counting: a test that waits on the count then moves the clock.
+        long retryAt = timers.nanoTime() + delay.toNanos();
         boolean permanent = e instanceof SinkException s && !s.isTransient();
         statistics.writeFailed();
         Level level = permanent ? Level.SEVERE : Level.WARNING;
@@ -177,7 +189,7 @@ final class BatchWriter implements Runnable {
                     delay.toMillis(),
                     buffer.held(),
                     buffer.capacity()));
-        if (!pauseBeforeRetry(delay)) {
+        if (!pauseBeforeRetry(retryAt)) {
           LOG.severe(
               () -> "shutdown time is over: " + buffer.held() + " messages could not be stored");
           return false;
@@ -188,20 +200,27 @@ final class BatchWriter implements Runnable {
 
   /**
    * Shutting down: the buffer is being closed, and a failed write is retried only until {@code
-   * deadlineNanos} ({@link System#nanoTime()}).
+   * deadlineNanos} (on the timers' clock).
    */
-  synchronized void stopBy(long deadlineNanos) {
-    stopping = true;
-    shutdownDeadline = deadlineNanos;
-    notifyAll();
+  void stopBy(long deadlineNanos) {
+    lock.lock();
+    try {
+      stopping = true;
+      shutdownDeadline = deadlineNanos;
+      stopped.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Waits before a retry; false when the shutdown deadline passes first. */
-  private boolean pauseBeforeRetry(Duration delay) throws InterruptedException {
-    long until = System.nanoTime() + delay.toNanos();
-    synchronized (this) {
+  /**
+   * Waits until {@code until} (the timers' clock); false when the shutdown deadline passes first.
+   */
+  private boolean pauseBeforeRetry(long until) throws InterruptedException {
+    lock.lock();
+    try {
       while (true) {
-        long now = System.nanoTime();
+        long now = timers.nanoTime();
         if (stopping && now - shutdownDeadline >= 0) {
           return false;
         }
@@ -209,12 +228,13 @@ final class BatchWriter implements Runnable {
         if (stopping && shutdownDeadline - until < 0) {
           wake = shutdownDeadline;
         }
-        long left = wake - now;
-        if (left <= 0) {
-          return !(stopping && now - shutdownDeadline >= 0);
+        if (wake - now <= 0) {
+          return true;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        timers.awaitUntil(lock, stopped, wake);
       }
+    } finally {
+      lock.unlock();
     }
   }
 }

@@ -5,15 +5,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
 
 /**
- * The socket's clock and timers: when it last heard the server, when to ping, when to reconnect.
- * {@link #system()} in production; tests pass their own, whose time moves and whose periodic tasks
- * run only when the test says, so that they wait on events rather than on wall time.
+ * The bridge's clock and timers: when the socket last heard the server, when to ping, when to
+ * reconnect, when a batch is due, how long a write retry waits. {@link #system()} in production;
+ * tests pass their own, whose time moves and whose periodic tasks run only when the test says, so
+ * that they wait on events rather than on wall time.
  */
 interface BridgeTimers {
   /** Now, in nanoseconds from an arbitrary origin (as {@link System#nanoTime()}). */
   long nanoTime();
+
+  /**
+   * Waits on {@code condition}, whose {@code lock} the caller holds, until it is signalled or this
+   * clock reaches {@code deadlineNanos}. May return early: callers wait in a loop.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
+  void awaitUntil(Lock lock, Condition condition, long deadlineNanos) throws InterruptedException;
 
   /** Runs {@code task} soon, on the timer thread. */
   void execute(Runnable task);
@@ -44,6 +55,15 @@ interface BridgeTimers {
       @Override
       public long nanoTime() {
         return System.nanoTime();
+      }
+
+      @Override
+      public void awaitUntil(Lock lock, Condition condition, long deadlineNanos)
+          throws InterruptedException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+          condition.awaitNanos(left);
+        }
       }
 
       @Override

@@ -20,6 +20,7 @@ final class MessageBuffer {
   record Message(byte[] bytes, Instant receivedAt, long receivedNanos) {}
 
   private final int capacity;
+  private final BridgeTimers clock;
 
   /** Reads resume once a full buffer is down to three quarters: no pause and resume per batch. */
   private final int resumeAt;
@@ -37,6 +38,15 @@ final class MessageBuffer {
    * @throws IllegalArgumentException when capacity is below 1
    */
   MessageBuffer(int capacity) {
+    this(capacity, BridgeTimers.system());
+  }
+
+  /**
+   * @param clock the clock that says when a batch is due ({@link Message#receivedNanos} is on it)
+   * @throws IllegalArgumentException when capacity is below 1
+   */
+  MessageBuffer(int capacity, BridgeTimers clock) {
+    this.clock = clock;
     if (capacity < 1) {
       throw new IllegalArgumentException("the buffer must hold at least 1 message");
     }
@@ -79,7 +89,7 @@ final class MessageBuffer {
    */
   List<Message> awaitBatch(int batchSize, long flushNanos, long maxBytes, long maxWaitNanos)
       throws InterruptedException {
-    long deadline = System.nanoTime() + maxWaitNanos;
+    long deadline = clock.nanoTime() + maxWaitNanos;
     lock.lock();
     try {
       while (true) {
@@ -88,21 +98,20 @@ final class MessageBuffer {
             return null;
           }
         } else {
-          long now = System.nanoTime();
+          long now = clock.nanoTime();
           long due = pending.peekFirst().receivedNanos() + flushNanos;
           if (closed || pending.size() >= batchSize || now - due >= 0) {
             return take(batchSize, maxBytes);
           }
           if (due - deadline < 0) {
-            changed.awaitNanos(due - now);
+            clock.awaitUntil(lock, changed, due);
             continue;
           }
         }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (deadline - clock.nanoTime() <= 0) {
           return List.of();
         }
-        changed.awaitNanos(left);
+        clock.awaitUntil(lock, changed, deadline);
       }
     } finally {
       lock.unlock();

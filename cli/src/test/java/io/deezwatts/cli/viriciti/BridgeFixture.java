@@ -70,7 +70,7 @@ final class BridgeFixture {
     return out;
   }
 
-  /** Settings with tiny timings, so that tests run in milliseconds. */
+  /** Settings with small timings (on the test's clock where it is {@link ManualTimers}). */
   static ViricitiBridge.Settings settings(LocalLiveServer server, Subscription subscription) {
     ViricitiBridge.Settings s = new ViricitiBridge.Settings();
     s.apiKey = API_KEY;
@@ -121,7 +121,6 @@ final class BridgeFixture {
     final Sink real;
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger failures = new AtomicInteger();
-    volatile long firstFailureNanos;
 
     FlakySink(Sink real) {
       this.real = real;
@@ -130,9 +129,7 @@ final class BridgeFixture {
     @Override
     public WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
       if (down.get()) {
-        if (failures.getAndIncrement() == 0) {
-          firstFailureNanos = System.nanoTime();
-        }
+        failures.incrementAndGet();
         throw SinkException.transientFailure("the warehouse is unavailable (test outage)", null);
       }
       return real.write(batch, deadline);

@@ -7,11 +7,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
 
 /**
- * The bridge's timers under the test's control: time moves only by {@link #advance}, periodic tasks
- * (pings, the silence check) run only at {@link #tick}, and a delayed task (a reconnect) runs at
- * once with its delay recorded in {@link #delays}. Tasks run on one thread, as the real timer's.
+ * The bridge's timers under the test's control: time moves only by {@link #advance}, which wakes
+ * what waits on the clock (a batch's flush, a write retry); periodic tasks (pings, the silence
+ * check) run only at {@link #tick}; a delayed task (a reconnect) runs at once with its delay
+ * recorded in {@link #delays}. Tasks run on one thread, as the real timer's.
  */
 final class ManualTimers implements BridgeTimers {
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -24,12 +27,29 @@ final class ManualTimers implements BridgeTimers {
             return t;
           });
 
+  private record Waiter(Lock lock, Condition condition) {}
+
+  private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+
   /** The delays of the delayed tasks, in order. */
   final List<Duration> delays = new CopyOnWriteArrayList<>();
 
   @Override
   public long nanoTime() {
     return now.get();
+  }
+
+  @Override
+  public void awaitUntil(Lock lock, Condition condition, long deadlineNanos)
+      throws InterruptedException {
+    Waiter w = new Waiter(lock, condition);
+    if (!waiters.contains(w)) {
+      waiters.add(w);
+    }
+    // Registered before the clock is read, under the caller's lock: advance() cannot slip between.
+    if (deadlineNanos - now.get() > 0) {
+      condition.await();
+    }
   }
 
   @Override
@@ -53,8 +73,17 @@ final class ManualTimers implements BridgeTimers {
     runner.shutdownNow();
   }
 
+  /** Moves the clock on and wakes whatever waits on it. */
   void advance(Duration d) {
     now.addAndGet(d.toNanos());
+    for (Waiter w : waiters) {
+      w.lock().lock();
+      try {
+        w.condition().signalAll();
+      } finally {
+        w.lock().unlock();
+      }
+    }
   }
 
   /** Runs the periodic tasks once, and returns when they have run. */

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bridge against {@link LocalLiveServer}, a real WebSocket server on a local port speaking
- * ViriCiti's protocol, storing into a real DuckDB file.
+ * ViriCiti's protocol, storing into a real DuckDB file. Every bridge runs on {@link ManualTimers}:
+ * batches are flushed, write retries end and pings go out only when the test moves the clock, so
+ * the tests wait on events, never on wall time.
  */
 class ViricitiBridgeIT {
   @TempDir Path dir;
@@ -34,6 +36,7 @@ class ViricitiBridgeIT {
   private BridgeFixture.Logs logs;
   private ViricitiBridge bridge;
   private final List<String> aclPrinted = new CopyOnWriteArrayList<>();
+  private final ManualTimers timers = new ManualTimers();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -58,18 +61,21 @@ class ViricitiBridgeIT {
     }
   }
 
+  /** A bridge whose clock and timers the test moves ({@link #timers}). */
   private ViricitiBridge start(ViricitiBridge.Settings s, io.deezwatts.core.sink.Sink sink) {
-    bridge = new ViricitiBridge(s, sink, aclPrinted::add);
+    bridge = new ViricitiBridge(s, sink, aclPrinted::add, timers);
     bridge.start();
     return bridge;
   }
 
-  /** A bridge whose socket clock and timers the test moves ({@link ManualTimers}). */
-  private ViricitiBridge start(
-      ViricitiBridge.Settings s, io.deezwatts.core.sink.Sink sink, ManualTimers timers) {
-    bridge = new ViricitiBridge(s, sink, aclPrinted::add, timers);
-    bridge.start();
-    return bridge;
+  /**
+   * Once {@code messages} were received, moves the clock past the flush interval, so that what is
+   * held is due, and waits until all of them are stored.
+   */
+  private void flushAndAwaitStored(ViricitiBridge.Settings s, int messages) throws Exception {
+    await(messages + " messages received", st -> st.messagesReceived() == messages);
+    timers.advance(s.flushInterval);
+    await(messages + " messages stored", st -> st.messagesStored() == messages);
   }
 
   private void await(String what, Predicate<BridgeStatistics.Stats> condition) throws Exception {
@@ -107,9 +113,8 @@ class ViricitiBridgeIT {
     peer.send("{\"type\":\"error\",\"payload\":{\"message\":\"not authorized for vehicle_9\"}}");
     peer.sendFragmented(BridgeFixture.vehicle(1000), 3);
     int expected = data.size() + 1;
-    await(
-        "every data message is stored",
-        st -> st.messagesStored() == expected && st.serverErrors() == 1);
+    await("the server's error is seen", st -> st.serverErrors() == 1);
+    flushAndAwaitStored(s, expected);
     assertTrue(logs.has(Level.WARNING, "not authorized for vehicle_9"), logs.all());
 
     bridge.close();
@@ -146,8 +151,7 @@ class ViricitiBridgeIT {
     ViricitiBridge.Settings s =
         BridgeFixture.settings(
             server, Subscription.parse(BridgeFixture.resource("vehicles-only.json")));
-    ManualTimers timers = new ManualTimers();
-    start(s, duck, timers);
+    start(s, duck);
     server.nextConnection(WAIT).nextReceived(WAIT);
     timers.tick(); // within the echo timeout: nothing to say yet
     assertEquals(0, bridge.stats().echoTimeouts());
@@ -162,7 +166,8 @@ class ViricitiBridgeIT {
   @Test
   void reconnectsAfterAbruptDisconnectsAndCloseFramesResubscribesAndKeepsGoing() throws Exception {
     Subscription sub = Subscription.parse(BridgeFixture.resource("subscription.json"));
-    start(BridgeFixture.settings(server, sub), duck);
+    ViricitiBridge.Settings s = BridgeFixture.settings(server, sub);
+    start(s, duck);
     String initialState = specMessages().get(4); // a charger's power, replayed on every connect
 
     LocalLiveServer.Peer first = server.nextConnection(WAIT);
@@ -185,8 +190,8 @@ class ViricitiBridgeIT {
     third.send(initialState);
     third.sendAll(vehicles(30, 40));
     await(
-        "all data stored",
-        st -> st.messagesStored() == 43 && st.connections() == 3 && st.echoesConfirmed() == 3);
+        "three connections, each echoed", st -> st.connections() == 3 && st.echoesConfirmed() == 3);
+    flushAndAwaitStored(s, 43);
 
     bridge.close();
     assertEquals(40, rows("viriciti_vehicle_data"));
@@ -198,8 +203,8 @@ class ViricitiBridgeIT {
   void retriesARefusedHandshakeWithBackoff() throws Exception {
     server.rejectNext.set(3);
     Subscription sub = Subscription.parse(BridgeFixture.resource("vehicles-only.json"));
-    ManualTimers timers = new ManualTimers();
-    start(BridgeFixture.settings(server, sub), duck, timers);
+    ViricitiBridge.Settings s = BridgeFixture.settings(server, sub);
+    start(s, duck);
     LocalLiveServer.Peer peer = server.nextConnection(WAIT);
     assertEquals(3, server.rejected.get());
     assertEquals(3, timers.delays.size(), "a reconnect after each refusal: " + timers.delays);
@@ -208,8 +213,8 @@ class ViricitiBridgeIT {
         "within the maximum backoff: " + timers.delays);
     assertTrue(sub.matchesEcho(peer.nextReceived(WAIT)));
     peer.sendAll(vehicles(0, 3));
-    await(
-        "connected once, then data flows", st -> st.connections() == 1 && st.messagesStored() == 3);
+    flushAndAwaitStored(s, 3);
+    assertEquals(1, bridge.stats().connections(), "connected once, then data flows");
     assertEquals(
         3,
         logs.records.stream().filter(r -> r.getMessage().startsWith("reconnecting in")).count(),
@@ -222,8 +227,7 @@ class ViricitiBridgeIT {
     Subscription sub = Subscription.parse(BridgeFixture.resource("vehicles-only.json"));
     ViricitiBridge.Settings s = BridgeFixture.settings(server, sub);
     s.readTimeout = Duration.ofMillis(600);
-    ManualTimers timers = new ManualTimers();
-    start(s, duck, timers);
+    start(s, duck);
 
     LocalLiveServer.Peer first = server.nextConnection(WAIT);
     first.nextReceived(WAIT);
@@ -242,9 +246,8 @@ class ViricitiBridgeIT {
     LocalLiveServer.Peer second = server.nextConnection(WAIT);
     assertTrue(sub.matchesEcho(second.nextReceived(WAIT)));
     second.sendAll(vehicles(5, 10));
-    await(
-        "a silent socket was dropped and data keeps coming",
-        st -> st.silentSockets() >= 1 && st.messagesStored() == 10);
+    flushAndAwaitStored(s, 10);
+    assertTrue(bridge.stats().silentSockets() >= 1, "a silent socket was dropped");
     assertTrue(logs.has(Level.WARNING, "the socket is silent"), logs.all());
     assertTrue(first.awaitClosed(WAIT), "the silent connection is closed");
     bridge.close();
@@ -263,20 +266,24 @@ class ViricitiBridgeIT {
     peer.nextReceived(WAIT);
 
     peer.sendAll(vehicles(0, 30));
-    long twoFlushes = 2 * s.flushInterval.toNanos();
-    await(
-        "writes fail and are retried for longer than two flush intervals",
-        st -> st.writeFailures() >= 3 && System.nanoTime() - flaky.firstFailureNanos > twoFlushes);
+    await("the first write fails", st -> st.writeFailures() >= 1);
+    long firstFailure = timers.nanoTime();
+    for (int retry = 1; retry <= 3; retry++) {
+      int failures = retry + 1;
+      timers.advance(s.writeRetryMax); // longer than any retry wait: the writer tries again
+      await("retry " + retry + " fails too", st -> st.writeFailures() >= failures);
+    }
     peer.sendAll(vehicles(30, 60)); // the socket keeps reading during the outage
     peer.roundTrip(WAIT);
     await("everything received is held", st -> st.messagesReceived() == 60 && st.held() == 60);
-    long outage = System.nanoTime() - flaky.firstFailureNanos;
-    assertTrue(outage > s.flushInterval.toNanos(), "the outage outlasts the flush interval");
+    long outage = timers.nanoTime() - firstFailure;
+    assertTrue(outage > 2 * s.flushInterval.toNanos(), "the outage outlasts two flush intervals");
     assertEquals(0, bridge.stats().messagesStored());
 
     flaky.down.set(false);
-    await(
-        "everything is stored after the outage", st -> st.messagesStored() == 60 && st.held() == 0);
+    timers.advance(s.writeRetryMax);
+    flushAndAwaitStored(s, 60);
+    await("nothing is held after the outage", st -> st.held() == 0);
     assertTrue(logs.has(Level.WARNING, "(transient)"), logs.all());
     bridge.close();
     assertEquals(60, rows("viriciti_vehicle_data"));
@@ -303,9 +310,9 @@ class ViricitiBridgeIT {
         received >= 20 && received <= 22, "reads stopped at the buffer's capacity: " + received);
 
     flaky.down.set(false);
-    await(
-        "everything is stored once the sink is back",
-        st -> st.messagesStored() == 200 && !st.paused());
+    timers.advance(s.writeRetryMax); // the writer's retry wait ends
+    flushAndAwaitStored(s, 200);
+    await("reads resumed", st -> !st.paused());
     assertTrue(logs.has(Level.INFO, "resuming reads"), logs.all());
     bridge.close();
     assertEquals(200, rows("viriciti_vehicle_data"));
@@ -333,10 +340,10 @@ class ViricitiBridgeIT {
 
   @Test
   void quarantinesAMessageThatIsNotJsonAndStoresTheRestPrettyOrNot() throws Exception {
-    start(
+    ViricitiBridge.Settings s =
         BridgeFixture.settings(
-            server, Subscription.parse(BridgeFixture.resource("vehicles-only.json"))),
-        duck);
+            server, Subscription.parse(BridgeFixture.resource("vehicles-only.json")));
+    start(s, duck);
     LocalLiveServer.Peer peer = server.nextConnection(WAIT);
     peer.nextReceived(WAIT);
     peer.sendAll(vehicles(0, 3));
@@ -345,7 +352,7 @@ class ViricitiBridgeIT {
     peer.send(
         "{\n  \"type\": \"vehicles\",\n  \"payload\": {\"time\": 1552665820742, \"value\": 1,"
             + " \"label\": \"odo\", \"vid\": \"vehicle_2\"} // pretty, with a comment\n}");
-    await("all stored", st -> st.messagesStored() == 8);
+    flushAndAwaitStored(s, 8);
     bridge.close();
     assertEquals(7, rows("viriciti_vehicle_data"));
     assertEquals(1, rows("quarantine"));

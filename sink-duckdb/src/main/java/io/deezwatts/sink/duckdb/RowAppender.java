@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
-import io.deezwatts.core.decode.RawJson;
+import io.deezwatts.core.json.RowJsonWriter;
+import io.deezwatts.core.json.RowValues;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.sql.SQLException;
@@ -114,49 +115,19 @@ final class RowAppender implements AutoCloseable {
   }
 
   static long micros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    return RowValues.epochMicros(t);
   }
 
-  /** A list of records as JSON text, for the cast on insert. */
+  /** A list of records as JSON text, for the cast on insert (values by {@link RowJsonWriter}). */
+  @SuppressWarnings("unchecked")
   private static String json(Column c, Object v) {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartArray();
-      for (Object item : (List<?>) v) {
-        writeRecord(g, c.fields(), (Object[]) item);
-      }
-      g.writeEndArray();
+      RowJsonWriter.writeArray(g, c.fields(), (List<Object[]>) v);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write JSON to a string", e);
     }
     return out.toString();
-  }
-
-  private static void writeRecord(JsonGenerator g, List<Column> fields, Object[] values)
-      throws IOException {
-    g.writeStartObject();
-    for (int i = 0; i < fields.size(); i++) {
-      Object v = values[i];
-      if (v == null) {
-        continue;
-      }
-      Column f = fields.get(i);
-      g.writeFieldName(f.name());
-      if (v instanceof Object[] nested) {
-        writeRecord(g, f.fields(), nested);
-      } else if (v instanceof RawJson raw) {
-        g.writeRawValue(raw.toString());
-      } else if (v instanceof Long l) {
-        g.writeNumber(l);
-      } else if (v instanceof Double d) {
-        g.writeNumber(d);
-      } else if (v instanceof Boolean b) {
-        g.writeBoolean(b);
-      } else {
-        g.writeString(v.toString()); // String, Instant (ISO-8601 UTC), LocalDate
-      }
-    }
-    g.writeEndObject();
   }
 
   /** Flushes what was appended into the staging table. */

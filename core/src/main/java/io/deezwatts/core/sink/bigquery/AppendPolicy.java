@@ -5,6 +5,7 @@ import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.bigquery.TableAppender.AppendFailure;
 import io.deezwatts.core.sink.bigquery.TableAppender.NotStored;
 import io.deezwatts.core.sink.bigquery.TableAppender.Verdict;
+import io.deezwatts.core.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

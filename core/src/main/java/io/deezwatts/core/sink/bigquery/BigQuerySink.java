@@ -13,6 +13,7 @@ import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
 import io.deezwatts.core.sink.bigquery.AppendPolicy.Chunk;
 import io.deezwatts.core.sink.bigquery.AppendPolicy.Refusal;
+import io.deezwatts.core.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
+import io.deezwatts.core.json.RowValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -175,8 +176,7 @@ final class ProtoRowEncoder {
   static long micros(Column c, Object v) {
     if (v instanceof Instant t) {
       try {
-        return Math.addExact(
-            Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        return RowValues.epochMicros(t);
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(
             "column " + c.name() + ": " + t + " is out of TIMESTAMP's range", e);
@@ -193,6 +193,6 @@ final class ProtoRowEncoder {
   }
 
   private static IllegalArgumentException unexpected(Column column, Object v) {
-    return RowContent.unexpected(column, v);
+    return RowValues.unexpected(column, v);
   }
 }

@@ -2,20 +2,19 @@ package io.deezwatts.core.sink.bigquery;
 
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
+import io.deezwatts.core.json.RowValues;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * Writes positional row values as the {@code json} object of an {@code insertAll} row, straight to
  * a {@link JsonBodyWriter} (no per-row map), and estimates how many bytes that object takes.
  *
- * <p>Values: strings, longs, doubles and booleans as they are; an {@link Instant} as an RFC 3339
- * string in UTC with at most microseconds; a {@link LocalDate} as {@code YYYY-MM-DD}; JSON ({@link
- * RawJson}, or a string for a JSON column) as its text; a RECORD as an object of its sub-columns; a
- * REPEATED RECORD as an array of such objects. Null values are left out.
+ * <p>Values follow {@link RowValues}, as every row writer does; JSON (a {@link RawJson}, or a
+ * string for a JSON column) goes as a string holding its text, as insertAll takes it. Null values
+ * are left out.
  */
 final class RowContent {
   /**
@@ -29,11 +28,6 @@ final class RowContent {
 
   /** The longest date text, quoted: {@code "+999999999-12-31"}. */
   private static final int DATE_BYTES = 20;
-
-  /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in epoch seconds. */
-  private static final long YEAR_0 = -62_167_219_200L;
-
-  private static final long YEAR_10000 = 253_402_300_800L;
 
   private RowContent() {}
 
@@ -92,7 +86,7 @@ final class RowContent {
         if (element instanceof Object[] record) {
           n += quickObjectBytes(column.fields(), record) + 1;
         } else {
-          throw unexpected(column, element);
+          throw RowValues.unexpected(column, element);
         }
       }
       return n;
@@ -149,12 +143,12 @@ final class RowContent {
         if (element instanceof Object[] record) {
           n += objectBytes(column.fields(), record) + 1;
         } else {
-          throw unexpected(column, element);
+          throw RowValues.unexpected(column, element);
         }
       }
       return n;
     }
-    throw unexpected(column, v);
+    throw RowValues.unexpected(column, v);
   }
 
   /**
@@ -181,108 +175,54 @@ final class RowContent {
   }
 
   private static void writeValue(JsonBodyWriter w, Column column, Object v) throws IOException {
-    if (v instanceof String s) {
-      w.string(s);
-    } else if (v instanceof Long l) {
-      w.number(l.longValue());
-    } else if (v instanceof Double d) {
-      // JSON has no NaN or infinities; BigQuery takes them as strings for FLOAT64.
-      if (d.isNaN() || d.isInfinite()) {
-        w.string(d.toString());
-      } else {
-        w.number(d.doubleValue());
-      }
-    } else if (v instanceof Boolean b) {
-      w.bool(b);
-    } else if (v instanceof Instant t) {
-      w.string(timestamp(t));
-    } else if (v instanceof Integer i) {
-      w.number(i.longValue());
-    } else if (v instanceof LocalDate d) {
-      w.string(d.toString());
-    } else if (v instanceof RawJson j) {
-      w.string(j.toString());
-    } else if (v instanceof Object[] record && column.isRecord()) {
-      write(w, column.fields(), record);
-    } else if (v instanceof List<?> list && column.isRecord() && column.isRepeated()) {
-      w.raw('[');
-      boolean first = true;
-      for (Object element : list) {
-        if (element instanceof Object[] record) {
-          if (!first) {
-            w.raw(',');
+    RowValues.write(
+        column,
+        v,
+        new RowValues.Writer<IOException>() {
+          @Override
+          public void string(String s) throws IOException {
+            w.string(s);
           }
-          first = false;
-          write(w, column.fields(), record);
-        } else {
-          throw unexpected(column, element);
-        }
-      }
-      w.raw(']');
-    } else {
-      throw unexpected(column, v);
-    }
-  }
 
-  /**
-   * What {@code t.truncatedTo(MICROS).toString()} gives (RFC 3339, UTC, fraction in groups of three
-   * digits, none when zero), without the formatter machinery for years 0000 to 9999: two of these
-   * per row, on the first request of a cold JVM.
-   */
-  static String timestamp(Instant t) {
-    long seconds = t.getEpochSecond();
-    if (seconds < YEAR_0 || seconds >= YEAR_10000) {
-      return t.truncatedTo(ChronoUnit.MICROS).toString();
-    }
-    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
-    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-    int year = date.getYear();
-    int micros = t.getNano() / 1000;
-    char[] c = new char[27];
-    digits(c, 0, year, 4);
-    c[4] = '-';
-    digits(c, 5, date.getMonthValue(), 2);
-    c[7] = '-';
-    digits(c, 8, date.getDayOfMonth(), 2);
-    c[10] = 'T';
-    digits(c, 11, secondOfDay / 3600, 2);
-    c[13] = ':';
-    digits(c, 14, secondOfDay / 60 % 60, 2);
-    c[16] = ':';
-    digits(c, 17, secondOfDay % 60, 2);
-    int end = 19;
-    if (micros != 0) {
-      c[end++] = '.';
-      if (micros % 1000 == 0) {
-        digits(c, end, micros / 1000, 3);
-        end += 3;
-      } else {
-        digits(c, end, micros, 6);
-        end += 6;
-      }
-    }
-    c[end++] = 'Z';
-    return new String(c, 0, end);
-  }
+          @Override
+          public void number(long n) throws IOException {
+            w.number(n);
+          }
 
-  private static void digits(char[] c, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      c[i] = (char) ('0' + value % 10);
-      value /= 10;
-    }
-  }
+          @Override
+          public void number(double d) throws IOException {
+            w.number(d);
+          }
 
-  /** A value its column cannot hold, naming the column (both write paths say it alike). */
-  static IllegalArgumentException unexpected(Column column, Object v) {
-    return new IllegalArgumentException(
-        "column "
-            + column.name()
-            + " ("
-            + column.mode()
-            + " "
-            + column.type()
-            + ") cannot hold a "
-            + (v == null ? "null" : v.getClass().getSimpleName()));
+          @Override
+          public void bool(boolean b) throws IOException {
+            w.bool(b);
+          }
+
+          @Override
+          public void json(String text) throws IOException {
+            w.string(text); // insertAll takes a JSON column's value as a string
+          }
+
+          @Override
+          public void record(List<Column> fields, Object[] values) throws IOException {
+            write(w, fields, values);
+          }
+
+          @Override
+          public void records(List<Column> fields, List<Object[]> elements) throws IOException {
+            w.raw('[');
+            boolean first = true;
+            for (Object[] record : elements) {
+              if (!first) {
+                w.raw(',');
+              }
+              first = false;
+              write(w, fields, record);
+            }
+            w.raw(']');
+          }
+        });
   }
 
   /**

@@ -15,6 +15,7 @@ import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.WriteResult;
+import io.deezwatts.core.util.Backoff;
 import io.deezwatts.testing.bigquery.BigQueryStandIn;
 import io.deezwatts.testing.bigquery.BigQueryStandIn.Call;
 import io.deezwatts.testing.bigquery.BigQueryStandIn.Reply;

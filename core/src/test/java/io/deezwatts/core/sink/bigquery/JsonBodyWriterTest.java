@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.json.RowValues;
 import io.deezwatts.core.sink.SinkBatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -307,7 +308,7 @@ class JsonBodyWriterTest {
     } else if (v instanceof Boolean b) {
       g.writeBoolean(b);
     } else if (v instanceof Instant t) {
-      g.writeString(RowContent.timestamp(t));
+      g.writeString(RowValues.timestamp(t));
     } else if (v instanceof Integer i) {
       g.writeNumber(i.longValue());
     } else if (v instanceof LocalDate d) {

@@ -1,5 +1,6 @@
 package io.deezwatts.core.sink.bigquery;
 
+import static io.deezwatts.core.json.RowValuesFixture.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.decode.RawJson;
 import io.deezwatts.core.decode.Row;
+import io.deezwatts.core.json.RowValues;
+import io.deezwatts.core.json.RowValuesFixture;
 import io.deezwatts.core.sink.SinkBatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,10 +27,6 @@ import org.junit.jupiter.api.Test;
 /** Row values as {@code insertAll} JSON, and the size estimate that chunking relies on. */
 class RowContentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static Column column(String name, String type) {
-    return new Column(name, type, "NULLABLE", "", List.of());
-  }
 
   /** The bytes {@link RowContent#write} gives for a row, as the request body carries them. */
   private static byte[] written(List<Column> columns, Object[] values) throws IOException {
@@ -245,7 +244,7 @@ class RowContentTest {
               random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000)));
     }
     for (Instant t : instants) {
-      assertEquals(t.truncatedTo(ChronoUnit.MICROS).toString(), RowContent.timestamp(t));
+      assertEquals(t.truncatedTo(ChronoUnit.MICROS).toString(), RowValues.timestamp(t));
     }
   }
 
@@ -261,5 +260,12 @@ class RowContentTest {
     String p = RowContent.prefixWithin(s, 1000);
     assertTrue(RowContent.stringBytes(p) <= 1000);
     assertTrue(RowContent.stringBytes(s.substring(0, p.length() + 1)) > 1000);
+  }
+
+  @Test
+  void theSharedFixtureRowIsWrittenAsInsertAllTakesIt() throws IOException {
+    assertEquals(
+        RowValuesFixture.expected("insertall.json"),
+        content(RowValuesFixture.COLUMNS, RowValuesFixture.values()));
   }
 }

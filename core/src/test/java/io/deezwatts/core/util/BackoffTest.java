@@ -1,4 +1,4 @@
-package io.deezwatts.core.sink.bigquery;
+package io.deezwatts.core.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Exponential backoff with full jitter between retries. */
+/** Exponential backoff with full jitter between retries: the one rule for every retry. */
 class BackoffTest {
   @Test
   void ceilingDoublesUpToTheCap() {
@@ -54,5 +54,31 @@ class BackoffTest {
         () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
     Backoff b = new Backoff(Duration.ofMillis(1), Duration.ofMillis(2));
     assertThrows(IllegalArgumentException.class, () -> b.ceiling(0));
+  }
+
+  @Test
+  void aSequenceDoublesUpToTheCapAndStartsAgainAfterAReset() {
+    Backoff.Sequence s =
+        new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), c -> c).sequence();
+    long[] expected = {100, 200, 400, 800, 1000, 1000};
+    for (long e : expected) {
+      assertEquals(e, s.next().toMillis());
+    }
+    assertEquals(6, s.attempts());
+    s.reset();
+    assertEquals(0, s.attempts());
+    assertEquals(100, s.next().toMillis());
+  }
+
+  @Test
+  void aSequenceNeverOverflowsAfterManyRetries() {
+    Backoff.Sequence s = new Backoff(Duration.ofMillis(1), Duration.ofHours(1), c -> c).sequence();
+    Duration last = Duration.ZERO;
+    for (int i = 0; i < 200; i++) {
+      last = s.next();
+    }
+    assertEquals(Duration.ofHours(1), last);
+    Backoff huge = new Backoff(Duration.ofSeconds(1), Duration.ofNanos(Long.MAX_VALUE), c -> c);
+    assertEquals(Duration.ofNanos(Long.MAX_VALUE), huge.ceiling(200));
   }
 }
