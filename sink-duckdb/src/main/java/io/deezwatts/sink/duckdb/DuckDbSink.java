@@ -50,6 +50,11 @@ public final class DuckDbSink implements Sink, QuarantineStore {
     return new DuckDbSink(file, catalog, false);
   }
 
+  /** Another handle on a store this process holds: the requeue channel's sink. */
+  static DuckDbSink sharing(DuckDbStore store) {
+    return new DuckDbSink(store.file(), store.catalog(), false);
+  }
+
   /** The open connection, for queries such as {@code deezwatts sql}; not for concurrent writes. */
   public Connection connection() {
     return store.connection();
@@ -106,6 +111,17 @@ public final class DuckDbSink implements Sink, QuarantineStore {
   public void resolve(List<Resolution> resolutions, Instant deadline) throws SinkException {
     ensureOpen();
     store.resolve(resolutions);
+  }
+
+  /**
+   * Counts the open entries exactly (cheap: one aggregate over {@code quarantine_open}).
+   *
+   * @throws SinkException as {@link #openEntries} does
+   */
+  @Override
+  public OpenCount countOpen(Instant since, String reasonContains) throws SinkException {
+    ensureOpen();
+    return new OpenCount(store.countOpen(since, reasonContains), true);
   }
 
   private void ensureOpen() throws SinkException {

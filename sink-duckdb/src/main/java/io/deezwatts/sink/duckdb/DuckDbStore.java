@@ -229,6 +229,35 @@ final class DuckDbStore {
           + " source, request_id, message_id, CAST(metadata AS VARCHAR), raw_encoding";
 
   /**
+   * Counts the open entries {@link #openPage} would list from the start with these filters; one
+   * entry however many copies of it are stored.
+   *
+   * @throws SinkException as {@link #openPage} does
+   */
+  synchronized long countOpen(Instant since, String reasonContains) throws SinkException {
+    String sql =
+        "SELECT count(DISTINCT (event_key, received_at)) FROM "
+            + DuckDbSchema.OPEN_VIEW
+            + " WHERE received_at >= make_timestamptz(?)"
+            + " AND (? IS NULL OR contains(lower(reason), lower(?)))";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setLong(1, since == null ? Long.MIN_VALUE / 2 : micros(since));
+      ps.setString(2, reasonContains);
+      ps.setString(3, reasonContains);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure("DuckDB count of " + DuckDbSchema.OPEN_VIEW + " in " + file, e);
+    }
+  }
+
+  Catalog catalog() {
+    return catalog;
+  }
+
+  /**
    * One page of open quarantine entries, oldest first by {@code received_at} then {@code
    * event_key}, after the entry {@code after} (null: from the start).
    *
