@@ -50,9 +50,17 @@ public final class DuckDbSink implements Sink, QuarantineStore {
     return new DuckDbSink(file, catalog, false);
   }
 
-  /** Another handle on a store this process holds: the requeue channel's sink. */
+  private DuckDbSink(DuckDbStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Another handle on a store this process holds: the requeue channel's sink.
+   *
+   * @throws IllegalStateException when the store is closing
+   */
   static DuckDbSink sharing(DuckDbStore store) {
-    return new DuckDbSink(store.file(), store.catalog(), false);
+    return new DuckDbSink(store.share());
   }
 
   /** The open connection, for queries such as {@code deezwatts sql}; not for concurrent writes. */

@@ -123,6 +123,23 @@ final class DuckDbStore {
   }
 
   /**
+   * One more handle on this store, for the requeue channel: never a reopen of the file.
+   *
+   * @throws IllegalStateException when the store is closing (its last handle is being given back)
+   */
+  DuckDbStore share() {
+    synchronized (OPEN) {
+      synchronized (this) {
+        if (OPEN.get(file) != this) {
+          throw new IllegalStateException("the process holding " + file + " is stopping");
+        }
+        handles++;
+        return this;
+      }
+    }
+  }
+
+  /**
    * Gives back one handle: checkpoints, so that no write-ahead log is left after a clean stop, and
    * closes the file with the last handle.
    */

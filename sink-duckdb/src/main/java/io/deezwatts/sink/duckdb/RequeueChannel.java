@@ -93,7 +93,15 @@ final class RequeueChannel {
       QueryServer.answer(x, 409, "a requeue is already running in the process holding the file");
       return;
     }
-    try (DuckDbSink sink = DuckDbSink.sharing(store)) {
+    DuckDbSink shared;
+    try {
+      shared = DuckDbSink.sharing(store);
+    } catch (IllegalStateException stopping) {
+      running.set(false);
+      QueryServer.answer(x, 503, stopping.getMessage());
+      return;
+    }
+    try (DuckDbSink sink = shared) {
       x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
       x.sendResponseHeaders(200, 0);
       Writer out =
