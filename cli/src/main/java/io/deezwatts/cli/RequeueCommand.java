@@ -9,7 +9,10 @@ import io.deezwatts.core.sink.Resolution.Outcome;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.Sinks;
+import io.deezwatts.sink.duckdb.RunningStore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,10 +84,23 @@ final class RequeueCommand implements Callable<Integer> {
     if (pageSize < 1) {
       throw new CommandLine.ParameterException(cmd, "--page-size must be at least 1");
     }
+    Requeue.Options options = new Requeue.Options(from, reason, apply, pageSize);
     Map<String, String> env = System.getenv();
+    String uri;
+    try {
+      uri = sinkOption.resolve(env);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    if (uri.startsWith("duckdb:")) {
+      Integer remote = viaHolder(Path.of(uri.substring("duckdb:".length())), options, out, err);
+      if (remote != null) {
+        return remote;
+      }
+    }
     Sink sink;
     try {
-      sink = Sinks.open(sinkOption.resolve(env), env);
+      sink = Sinks.open(uri, env);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
@@ -96,28 +113,118 @@ final class RequeueCommand implements Callable<Integer> {
       Requeue requeue = new Requeue(sink, store, Catalog.standard(), Clock.systemUTC());
       RequeueReport report = new RequeueReport();
       long started = System.nanoTime();
+      SinkException failure = null;
       try (ProgressBar progress = ProgressBar.onConsole(err)) {
+        Total total = new Total(progress, started);
         try {
-          requeue.run(
-              new Requeue.Options(from, reason, apply, pageSize),
-              soFar -> {
-                if (progress.due()) {
-                  progress.update(0, progressText(soFar, started), null);
-                }
-              },
-              report);
+          total.set(store.countOpen(from, reason));
+          requeue.run(options, soFar -> total.page(soFar.entries(), soFar.rowsStored()), report);
         } catch (SinkException e) {
-          progress.clear();
-          print(out, sink.describe(), report, started);
-          err.println(
-              "deezwatts: "
-                  + ExitStatus.message(e)
-                  + (e.isTransient() ? " (run again to resume)" : ""));
-          return ExitStatus.FAILED;
+          failure = e;
         }
       }
-      print(out, sink.describe(), report, started);
-      return report.unresolved() == 0 ? ExitStatus.OK : ExitStatus.FAILED;
+      return finish(out, err, sink.describe(), report, failure, started);
+    }
+  }
+
+  /**
+   * Runs the requeue in the process holding {@code file}, if one does (as {@code sql} does).
+   *
+   * @return the exit status, or null when no process holds the file: run here
+   */
+  private Integer viaHolder(Path file, Requeue.Options options, PrintWriter out, PrintWriter err) {
+    long started = System.nanoTime();
+    Optional<RunningStore.RequeueAnswer> answer;
+    try (ProgressBar progress = ProgressBar.onConsole(err)) {
+      Optional<RunningStore> running = RunningStore.find(file);
+      if (running.isEmpty()) {
+        return null;
+      }
+      Total total = new Total(progress, started);
+      answer =
+          running
+              .get()
+              .requeue(
+                  options,
+                  TOP_REASONS,
+                  new RunningStore.RequeueProgress() {
+                    @Override
+                    public void total(QuarantineStore.OpenCount count) {
+                      total.set(count);
+                    }
+
+                    @Override
+                    public void page(long entries, long rowsStored) {
+                      total.page(entries, rowsStored);
+                    }
+                  });
+    } catch (RunningStore.Refused e) {
+      throw new ExitStatus.Failed(
+          "the process holding " + file + " refused the requeue: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ExitStatus.Failed(
+          "cannot reach the process holding " + file + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExitStatus.Failed("interrupted", e);
+    }
+    if (answer.isEmpty()) {
+      return null; // the process is gone and left its endpoint file: open the file here
+    }
+    RunningStore.RequeueAnswer a = answer.get();
+    return finish(out, err, a.sink(), a.report(), a.failure(), started);
+  }
+
+  private int finish(
+      PrintWriter out,
+      PrintWriter err,
+      String sink,
+      RequeueReport report,
+      SinkException failure,
+      long started) {
+    print(out, sink, report, started);
+    if (failure != null) {
+      err.println(
+          "deezwatts: "
+              + ExitStatus.message(failure)
+              + (failure.isTransient() ? " (run again to resume)" : ""));
+      err.flush();
+      return ExitStatus.FAILED;
+    }
+    return report.unresolved() == 0 ? ExitStatus.OK : ExitStatus.FAILED;
+  }
+
+  /** The progress bar's state: the total, once counted, and the text beside the bar. */
+  private static final class Total {
+    private final ProgressBar bar;
+    private final long started;
+    private QuarantineStore.OpenCount count;
+
+    Total(ProgressBar bar, long started) {
+      this.bar = bar;
+      this.started = started;
+    }
+
+    synchronized void set(QuarantineStore.OpenCount count) {
+      this.count = count;
+    }
+
+    synchronized void page(long entries, long rows) {
+      if (!bar.due()) {
+        return;
+      }
+      double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+      String of = count == null ? "" : (count.exact() ? " of " : " of about ") + count.entries();
+      bar.update(
+          count == null || count.entries() == 0 ? 0 : (double) entries / count.entries(),
+          String.format(
+              Locale.ROOT,
+              "%d%s entries, %d rows, %.0f entries/s",
+              entries,
+              of,
+              rows,
+              entries / seconds),
+          null);
     }
   }
 
@@ -130,16 +237,6 @@ final class RequeueCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--since: '" + text + "' is not a date (2026-12-01) or an instant (...T08:00:00Z)");
     }
-  }
-
-  private static String progressText(RequeueReport r, long startedNanos) {
-    double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
-    return String.format(
-        Locale.ROOT,
-        "%d entries, %d rows, %.0f entries/s",
-        r.entries(),
-        r.rowsStored(),
-        r.entries() / seconds);
   }
 
   private void print(PrintWriter out, String sink, RequeueReport r, long startedNanos) {

@@ -3,6 +3,9 @@ package io.deezwatts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.sink.duckdb.DuckDbSink;
+import io.deezwatts.sink.duckdb.RunningStore;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +85,38 @@ class RequeueCommandTest {
         r.out().contains("1        event N (charge_level_percent): field 'charge_level_percent':"),
         r.out());
     assertEquals("1", sql("SELECT count(*) FROM quarantine_open"));
+  }
+
+  /** The run's duration differs from run to run. */
+  private static String timeless(String out) {
+    return out.replaceAll("; [0-9]+\\.[0-9] s", "; T s");
+  }
+
+  @Test
+  void whileAnotherProcessHoldsTheFileRequeueRunsThereAndPrintsTheSame() throws Exception {
+    quarantineAGzipBulk();
+    Path file = dir.resolve("x.duckdb");
+    CliRun direct = CliRun.of("requeue", "--sink", sink);
+    assertEquals(0, direct.exit(), direct.err());
+    // What serve or the bridge does: hold the file (here, in this JVM, with its channel).
+    try (DuckDbSink holder = new DuckDbSink(file, Catalog.standard())) {
+      assertTrue(RunningStore.find(file).isPresent(), "the holder offers requeue");
+      CliRun held = CliRun.of("requeue", "--sink", sink);
+      assertEquals(0, held.exit(), held.err());
+      assertEquals(timeless(direct.out()), timeless(held.out()), "the same through the holder");
+
+      CliRun badSince = CliRun.of("requeue", "--sink", sink, "--since", "x");
+      assertEquals(2, badSince.exit());
+      assertTrue(badSince.err().contains("--since: 'x' is not a date"), badSince.err());
+
+      CliRun applied = CliRun.of("requeue", "--sink", sink, "--apply");
+      assertEquals(0, applied.exit(), applied.err());
+      assertTrue(applied.out().contains("requeued 1 entry of duckdb:"), applied.out());
+      CliRun again = CliRun.of("requeue", "--sink", sink, "--apply");
+      assertEquals(0, again.exit(), again.err());
+      assertTrue(again.out().startsWith("nothing to requeue in duckdb:"), again.out());
+    }
+    assertEquals("stored", sql("SELECT outcome FROM quarantine_resolutions"));
   }
 
   @Test

@@ -18,6 +18,22 @@ public final class RequeueReport {
   private long entries;
   private long rowsStored;
 
+  /**
+   * A report rebuilt from its figures, as read back from another process that ran the requeue.
+   *
+   * @param byOutcome entries per outcome
+   * @param reasons reasons (already with {@code N} for the index) and their counts
+   */
+  public static RequeueReport of(
+      Map<Outcome, Long> byOutcome, long rowsStored, Map<String, Long> reasons) {
+    RequeueReport r = new RequeueReport();
+    r.byOutcome.putAll(byOutcome);
+    r.reasons.putAll(reasons);
+    r.entries = byOutcome.values().stream().mapToLong(Long::longValue).sum();
+    r.rowsStored = rowsStored;
+    return r;
+  }
+
   synchronized void add(Outcome outcome, String reason, long rows) {
     entries++;
     rowsStored += rows;

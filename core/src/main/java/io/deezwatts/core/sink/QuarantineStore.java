@@ -47,4 +47,21 @@ public interface QuarantineStore {
    * @throws SinkException as {@link Sink#write} does; the entries stay open
    */
   void resolve(List<Resolution> resolutions, Instant deadline) throws SinkException;
+
+  /**
+   * How many open entries a run with these filters would list, for a progress bar's total.
+   *
+   * @param exact false when {@code entries} is an upper bound (say, the quarantine table's rows)
+   */
+  record OpenCount(long entries, boolean exact) {}
+
+  /**
+   * Counts the open entries {@link #openEntries} would list with these filters, or bounds them.
+   * Meant to be cheap; a store that cannot tell answers null (the default).
+   *
+   * @throws SinkException when the quarantine cannot be read (transient: try again)
+   */
+  default OpenCount countOpen(Instant since, String reasonContains) throws SinkException {
+    return null;
+  }
 }

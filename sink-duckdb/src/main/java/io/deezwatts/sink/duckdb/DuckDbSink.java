@@ -50,6 +50,19 @@ public final class DuckDbSink implements Sink, QuarantineStore {
     return new DuckDbSink(file, catalog, false);
   }
 
+  private DuckDbSink(DuckDbStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Another handle on a store this process holds: the requeue channel's sink.
+   *
+   * @throws IllegalStateException when the store is closing
+   */
+  static DuckDbSink sharing(DuckDbStore store) {
+    return new DuckDbSink(store.share());
+  }
+
   /** The open connection, for queries such as {@code deezwatts sql}; not for concurrent writes. */
   public Connection connection() {
     return store.connection();
@@ -106,6 +119,17 @@ public final class DuckDbSink implements Sink, QuarantineStore {
   public void resolve(List<Resolution> resolutions, Instant deadline) throws SinkException {
     ensureOpen();
     store.resolve(resolutions);
+  }
+
+  /**
+   * Counts the open entries exactly (cheap: one aggregate over {@code quarantine_open}).
+   *
+   * @throws SinkException as {@link #openEntries} does
+   */
+  @Override
+  public OpenCount countOpen(Instant since, String reasonContains) throws SinkException {
+    ensureOpen();
+    return new OpenCount(store.countOpen(since, reasonContains), true);
   }
 
   private void ensureOpen() throws SinkException {

@@ -123,6 +123,23 @@ final class DuckDbStore {
   }
 
   /**
+   * One more handle on this store, for the requeue channel: never a reopen of the file.
+   *
+   * @throws IllegalStateException when the store is closing (its last handle is being given back)
+   */
+  DuckDbStore share() {
+    synchronized (OPEN) {
+      synchronized (this) {
+        if (OPEN.get(file) != this) {
+          throw new IllegalStateException("the process holding " + file + " is stopping");
+        }
+        handles++;
+        return this;
+      }
+    }
+  }
+
+  /**
    * Gives back one handle: checkpoints, so that no write-ahead log is left after a clean stop, and
    * closes the file with the last handle.
    */
@@ -227,6 +244,35 @@ final class DuckDbStore {
   private static final String OPEN_COLUMNS =
       "event_key, feed, type, event_index, reason, raw, raw_length, epoch_us(received_at),"
           + " source, request_id, message_id, CAST(metadata AS VARCHAR), raw_encoding";
+
+  /**
+   * Counts the open entries {@link #openPage} would list from the start with these filters; one
+   * entry however many copies of it are stored.
+   *
+   * @throws SinkException as {@link #openPage} does
+   */
+  synchronized long countOpen(Instant since, String reasonContains) throws SinkException {
+    String sql =
+        "SELECT count(DISTINCT (event_key, received_at)) FROM "
+            + DuckDbSchema.OPEN_VIEW
+            + " WHERE received_at >= make_timestamptz(?)"
+            + " AND (? IS NULL OR contains(lower(reason), lower(?)))";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setLong(1, since == null ? Long.MIN_VALUE / 2 : micros(since));
+      ps.setString(2, reasonContains);
+      ps.setString(3, reasonContains);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure("DuckDB count of " + DuckDbSchema.OPEN_VIEW + " in " + file, e);
+    }
+  }
+
+  Catalog catalog() {
+    return catalog;
+  }
 
   /**
    * One page of open quarantine entries, oldest first by {@code received_at} then {@code

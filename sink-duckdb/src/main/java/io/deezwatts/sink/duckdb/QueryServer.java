@@ -26,11 +26,24 @@ import java.util.logging.Logger;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Answers {@code deezwatts sql} from other processes while this one holds the file: DuckDB lets
- * only one process open it. Listens on loopback only; every request needs the token written, with
- * the port, to an owner-only file beside the database ({@link LocalFiles#endpointOf}). Queries are
- * read-only: anything but a SELECT is refused, and each runs in a read-only transaction on its own
- * connection, beside the writer.
+ * Answers {@code deezwatts sql} and {@code deezwatts requeue} from other processes while this one
+ * holds the file: DuckDB lets only one process open it. Listens on loopback only; every request
+ * needs the token written, with the port, to an owner-only file beside the database ({@link
+ * LocalFiles#endpointOf}), as {@code Authorization: Bearer TOKEN}, compared in constant time.
+ *
+ * <p>Two request kinds, each its own path:
+ *
+ * <ul>
+ *   <li>{@code POST /sql}, the body a query: read-only. Anything but a SELECT is refused (400), and
+ *       each runs in a read-only transaction on its own connection, beside the writer. The answer
+ *       is the printed table.
+ *   <li>{@code POST /requeue}, the body the options ({@link RequeueChannel}): runs the requeue in
+ *       this process through its own sink, so its writes are serialised with this process's ingest
+ *       and dedup; a dry run writes nothing. Progress lines stream back, then the report. One
+ *       requeue at a time (409 while one runs). It is not SQL: the SELECT channel stays read-only.
+ * </ul>
+ *
+ * A missing or wrong token is 401, a body over {@link #MAX_QUERY_BYTES} 413.
  */
 final class QueryServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(QueryServer.class.getName());
@@ -44,6 +57,7 @@ final class QueryServer implements AutoCloseable {
   private final byte[] token;
   private final HttpServer http;
   private final ExecutorService workers;
+  private final RequeueChannel requeue;
 
   private QueryServer(
       DuckDbStore store, DuckDBConnection root, Path endpoint, byte[] token, HttpServer http) {
@@ -52,6 +66,7 @@ final class QueryServer implements AutoCloseable {
     this.endpoint = endpoint;
     this.token = token;
     this.http = http;
+    this.requeue = new RequeueChannel(store);
     this.workers =
         Executors.newFixedThreadPool(
             2,
@@ -84,6 +99,7 @@ final class QueryServer implements AutoCloseable {
               token.getBytes(StandardCharsets.US_ASCII),
               http);
       http.createContext("/sql", server::handle);
+      http.createContext("/requeue", server::handle);
       http.setExecutor(server.workers);
       http.start();
       RunningStore.write(
@@ -98,7 +114,7 @@ final class QueryServer implements AutoCloseable {
   private void handle(HttpExchange x) throws IOException {
     try (x) {
       if (!"POST".equals(x.getRequestMethod())) {
-        answer(x, 405, "POST a query");
+        answer(x, 405, "POST a query or a requeue");
         return;
       }
       String auth = x.getRequestHeaders().getFirst("Authorization");
@@ -125,6 +141,10 @@ final class QueryServer implements AutoCloseable {
         return;
       }
       String sql = new String(body, StandardCharsets.UTF_8);
+      if ("/requeue".equals(x.getHttpContext().getPath())) {
+        requeue.handle(x, sql);
+        return;
+      }
       try {
         answer(x, 200, query(sql));
       } catch (SQLException e) {
@@ -170,7 +190,7 @@ final class QueryServer implements AutoCloseable {
     }
   }
 
-  private static void answer(HttpExchange x, int status, String text) throws IOException {
+  static void answer(HttpExchange x, int status, String text) throws IOException {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     x.sendResponseHeaders(status, b.length);

@@ -414,6 +414,22 @@ public final class BigQuerySink implements Sink, QuarantineStore {
   }
 
   /**
+   * Bounds the open entries by the quarantine table's rows ({@code tables.get}: no query bytes
+   * billed): closed entries and copies count too, and the filters are not applied, so the answer is
+   * "about" ({@link OpenCount#exact()} false).
+   *
+   * @throws SinkException as {@link #openEntries} does
+   * @throws IllegalStateException when the sink is closed or was made without a reader
+   */
+  @Override
+  public OpenCount countOpen(Instant since, String reasonContains) throws SinkException {
+    if (closed || reader == null) {
+      throw new IllegalStateException(description + " cannot list its quarantine");
+    }
+    return new OpenCount(reader.rowCount(quarantineTable.name()), false);
+  }
+
+  /**
    * Lists the open quarantine entries with {@code tabledata.list} (see {@link TableDataClient}: no
    * query bytes billed, the streaming buffer included): first every resolution, to know which
    * entries are closed, then the quarantine table a page at a time, filtered here by {@code since}

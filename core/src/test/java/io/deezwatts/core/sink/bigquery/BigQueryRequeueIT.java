@@ -12,6 +12,7 @@ import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.Requeue;
 import io.deezwatts.core.ingest.RequeueReport;
+import io.deezwatts.core.sink.QuarantineStore;
 import io.deezwatts.core.sink.Resolution.Outcome;
 import io.deezwatts.testing.bigquery.StorageWriteStandIn;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +114,10 @@ class BigQueryRequeueIT {
             .ingest("legacy-push", LEGACY.getBytes(StandardCharsets.UTF_8), http, far());
     assertEquals(1, first.written().movedToQuarantine());
     assertEquals(2, bigQuery.stored("quarantine").size()); // the refused row, the 155 % event
+    assertEquals(
+        new QuarantineStore.OpenCount(2, false),
+        sink.countOpen(null, null),
+        "tables.get's rows (the streaming buffer's here) bound the open entries");
 
     // Not fixed yet: the row is refused again and stays open; the 155 % event stays bad.
     RequeueReport notYet = requeue().run(options(true));

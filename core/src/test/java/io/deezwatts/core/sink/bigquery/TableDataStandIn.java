@@ -85,7 +85,7 @@ final class TableDataStandIn implements AutoCloseable {
         return;
       }
       if (m.group(2) == null) {
-        answer(x, 200, tablesGet(table));
+        answer(x, 200, tablesGet(table, rows.apply(table.name()).size()));
         return;
       }
       lists.incrementAndGet();
@@ -100,8 +100,10 @@ final class TableDataStandIn implements AutoCloseable {
         .orElse(null);
   }
 
-  private static ObjectNode tablesGet(TableSpec t) {
-    ObjectNode o = JSON.createObjectNode().put("kind", "bigquery#table");
+  /** As BigQuery reports a table just streamed to: its rows still in the streaming buffer. */
+  private static ObjectNode tablesGet(TableSpec t, int streamed) {
+    ObjectNode o = JSON.createObjectNode().put("kind", "bigquery#table").put("numRows", "0");
+    o.putObject("streamingBuffer").put("estimatedRows", Integer.toString(streamed));
     ArrayNode fields = o.putObject("schema").putArray("fields");
     for (Column c : t.columns()) {
       fields
