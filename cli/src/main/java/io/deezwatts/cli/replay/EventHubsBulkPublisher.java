@@ -4,6 +4,7 @@ import com.azure.core.amqp.exception.AmqpErrorCondition;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventDataBatch;
+import io.deezwatts.core.util.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,13 +66,7 @@ final class EventHubsBulkPublisher implements BulkPublisher {
     // The batch's size starts with what it reserves for its own envelope.
     this.maxBodyBytes = batch.getMaxSizeInBytes() - batch.getSizeInBytes() - EVENT_OVERHEAD_BYTES;
     this.senders =
-        Executors.newFixedThreadPool(
-            CONCURRENT_SENDS,
-            r -> {
-              Thread t = new Thread(r, "eventhubs-send");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(CONCURRENT_SENDS, DaemonThreads.named("eventhubs-send"));
   }
 
   @Override

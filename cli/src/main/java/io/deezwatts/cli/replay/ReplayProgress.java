@@ -1,6 +1,7 @@
 package io.deezwatts.cli.replay;
 
 import io.deezwatts.cli.ProgressBar;
+import io.deezwatts.core.util.DaemonThreads;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -37,13 +38,7 @@ final class ReplayProgress implements AutoCloseable {
   synchronized void start(ReplayStats stats, LongSupplier bytesRead) {
     this.stats = stats;
     this.bytesRead = bytesRead;
-    ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "replay-progress");
-              t.setDaemon(true);
-              return t;
-            });
+    ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("replay-progress"));
     long period = bar.terminal() ? ProgressBar.REDRAW_NANOS / 1_000_000 : LINE_SECONDS * 1000L;
     ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
   }

@@ -1,5 +1,6 @@
 package io.deezwatts.cli.viriciti;
 
+import io.deezwatts.core.util.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,12 +46,7 @@ interface BridgeTimers {
   /** The system clock and one daemon timer thread. */
   static BridgeTimers system() {
     ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "viriciti-bridge-timer");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("viriciti-bridge-timer"));
     return new BridgeTimers() {
       @Override
       public long nanoTime() {

@@ -1,6 +1,7 @@
 package io.deezwatts.cli.viriciti;
 
 import io.deezwatts.core.util.Backoff;
+import io.deezwatts.core.util.DaemonThreads;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -74,13 +75,7 @@ final class LiveSocket {
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(settings.connectTimeout)
-            .executor(
-                Executors.newCachedThreadPool(
-                    r -> {
-                      Thread t = new Thread(r, "viriciti-bridge-socket");
-                      t.setDaemon(true);
-                      return t;
-                    }))
+            .executor(Executors.newCachedThreadPool(DaemonThreads.named("viriciti-bridge-socket")))
             .build();
   }
 

@@ -3,6 +3,7 @@ package io.deezwatts.core.cc;
 import io.deezwatts.core.decode.DecodedBulk;
 import io.deezwatts.core.decode.Row;
 import io.deezwatts.core.ingest.IngestService;
+import io.deezwatts.core.util.DaemonThreads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,11 +68,7 @@ public final class StreamOnboarding implements IngestService.StoredListener, Aut
             0,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(QUEUE),
-            r -> {
-              Thread t = new Thread(r, "deezwatts-cc-onboarding");
-              t.setDaemon(true); // pending requests must not keep a process alive
-              return t;
-            });
+            DaemonThreads.named("deezwatts-cc-onboarding"));
   }
 
   /**

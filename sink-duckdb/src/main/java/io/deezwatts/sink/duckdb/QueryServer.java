@@ -2,6 +2,7 @@ package io.deezwatts.sink.duckdb;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.deezwatts.core.util.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,14 +68,7 @@ final class QueryServer implements AutoCloseable {
     this.token = token;
     this.http = http;
     this.requeue = new RequeueChannel(store);
-    this.workers =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "deezwatts-sql");
-              t.setDaemon(true);
-              return t;
-            });
+    this.workers = Executors.newFixedThreadPool(2, DaemonThreads.named("deezwatts-sql"));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.core.sink.bigquery.AppendPolicy.Chunk;
 import io.deezwatts.core.sink.bigquery.AppendPolicy.Refusal;
 import io.deezwatts.core.sink.bigquery.AppendPolicy.Stopped;
+import io.deezwatts.core.util.DaemonThreads;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends the chunks of one write, at most {@code maxConcurrent} at a time, on a small pool of daemon
@@ -47,7 +47,6 @@ final class ChunkSender implements AutoCloseable {
    * rather than multiply them.
    */
   private static ExecutorService newExecutor(int size) {
-    AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             size,
@@ -55,14 +54,7 @@ final class ChunkSender implements AutoCloseable {
             1,
             TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(),
-            task -> {
-              Thread t =
-                  new Thread(
-                      task,
-                      "deezwatts-bigquery-".concat(Integer.toString(threads.incrementAndGet())));
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("deezwatts-bigquery"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }
