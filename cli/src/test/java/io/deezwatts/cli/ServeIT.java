@@ -333,6 +333,57 @@ class ServeIT {
         "still serving");
   }
 
+  @Test
+  void aRefusedPushKeepsItsConnectionForTheNextRequest() throws Exception {
+    int port = serve("duckdb:" + dir.resolve("keepalive.duckdb"), Map.of());
+    byte[] bulk = Files.readAllBytes(Path.of("../samples/data-streams.json"));
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      // Headers and half the body: the 401 comes before the rest exists, as for a sender whose
+      // body is still on its way. The rest goes after the answer, then a second request.
+      out.write(
+          ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: "
+                  + bulk.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bulk, 0, bulk.length / 2);
+      out.flush();
+      String first = readAnswer(in);
+      assertTrue(first.startsWith("HTTP/1.1 401"), first);
+      out.write(bulk, bulk.length / 2, bulk.length - bulk.length / 2);
+      out.write(
+          ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + TOKEN
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + bulk.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bulk);
+      out.flush();
+      // A server that closed the connection after its early 401 would give no answer here.
+      String second = readAnswer(in);
+      assertTrue(second.startsWith("HTTP/1.1 200"), second);
+    }
+  }
+
+  /** Reads one answer with a Content-Length body from a raw connection; "" when it closed. */
+  private static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int c;
+    while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
+      head.append((char) c);
+    }
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    if (length.find()) {
+      in.readNBytes(Integer.parseInt(length.group(1)));
+    }
+    return head.toString();
+  }
+
   /** The status line of an answer and how much of the body had been sent when it came. */
   private record Exchange(int status, String head, long sentBeforeAnswer) {}
 
