@@ -77,9 +77,8 @@ final class BigQueryEnvironment {
     StringBuilder description = new StringBuilder("bigquery:").append(project).append('.');
     description.append(dataset);
     if (api == Api.INSERT_ALL) {
-      URI endpoint = endpoint(env);
-      boolean anonymous = endpoint != null && isBlank(env.get(BigQuerySink.CREDENTIALS_VARIABLE));
-      GoogleCredentials federated = anonymous ? null : WorkloadIdentity.fromEnvironment(env);
+      RestAccess rest = RestAccess.of(env, null);
+      URI endpoint = rest.endpoint();
       if (endpoint != null) {
         description.append(" via ").append(endpoint.getScheme()).append("://");
         description.append(endpoint.getHost());
@@ -87,11 +86,12 @@ final class BigQueryEnvironment {
           description.append(':').append(endpoint.getPort());
         }
       }
-      describeCredentials(description, anonymous, federated);
-      InsertAllClient client = newClient(project, dataset, endpoint, anonymous, federated, options);
+      describeCredentials(description, rest.anonymous(), rest.federated());
+      InsertAllClient client =
+          newClient(project, dataset, endpoint, rest.anonymous(), rest.federated(), options);
       return new Opened(
           new InsertAllAppender(client, Chunker.standard()),
-          reader(project, dataset, endpoint, anonymous, federated, options),
+          reader(project, dataset, rest, options),
           description.toString());
     }
     String target = writeEndpoint(env);
@@ -123,43 +123,39 @@ final class BigQueryEnvironment {
             options.readTimeout(),
             maxRequestBytes,
             text),
-        restReader(project, dataset, env, options, federated),
+        reader(project, dataset, RestAccess.of(env, federated), options),
         text);
   }
 
   /**
-   * The reader of tables beside a Storage Write appender: REST, at {@value
-   * BigQuerySink#ENDPOINT_VARIABLE} when set (with no credentials unless {@code
-   * GOOGLE_APPLICATION_CREDENTIALS} is set too), else BigQuery with the federated or Application
-   * Default Credentials (the appender's federated credentials when it has them: one token source,
-   * and nothing more is built on a cold start).
+   * Where REST calls go and as whom: {@value BigQuerySink#ENDPOINT_VARIABLE} when set (with no
+   * credentials unless {@code GOOGLE_APPLICATION_CREDENTIALS} is set too), else BigQuery with the
+   * federated or Application Default Credentials. The insertAll client and the table reader both
+   * take it, so they never differ.
    */
-  private static TableDataClient restReader(
-      String project,
-      String dataset,
-      Map<String, String> env,
-      BigQuerySink.Options options,
-      GoogleCredentials appenders) {
-    URI endpoint = endpoint(env);
-    boolean anonymous = endpoint != null && isBlank(env.get(BigQuerySink.CREDENTIALS_VARIABLE));
-    GoogleCredentials federated =
-        anonymous || appenders != null ? appenders : WorkloadIdentity.fromEnvironment(env);
-    return reader(project, dataset, endpoint, anonymous, anonymous ? null : federated, options);
+  private record RestAccess(URI endpoint, boolean anonymous, GoogleCredentials federated) {
+    /**
+     * @param known credentials already built for a Storage Write appender, reused so that one token
+     *     source serves both and nothing more is built on a cold start; null to build them here
+     * @throws IllegalStateException when workload identity federation is configured incompletely
+     */
+    static RestAccess of(Map<String, String> env, GoogleCredentials known) {
+      URI endpoint = BigQueryEnvironment.endpoint(env);
+      boolean anonymous = endpoint != null && isBlank(env.get(BigQuerySink.CREDENTIALS_VARIABLE));
+      GoogleCredentials federated =
+          anonymous ? null : known != null ? known : WorkloadIdentity.fromEnvironment(env);
+      return new RestAccess(endpoint, anonymous, federated);
+    }
   }
 
-  /** A REST reader with the same endpoint and credentials an insertAll client would have. */
-  static TableDataClient reader(
-      String project,
-      String dataset,
-      URI endpoint,
-      boolean anonymous,
-      GoogleCredentials federated,
-      BigQuerySink.Options options) {
+  /** The reader of tables (requeue's), with the same endpoint and credentials as insertAll's. */
+  private static TableDataClient reader(
+      String project, String dataset, RestAccess rest, BigQuerySink.Options options) {
     return new TableDataClient(
-        endpoint == null ? InsertAllClient.DEFAULT_ROOT : endpoint.toString(),
+        rest.endpoint() == null ? InsertAllClient.DEFAULT_ROOT : rest.endpoint().toString(),
         project,
         dataset,
-        authorization(anonymous, federated),
+        authorization(rest.anonymous(), rest.federated()),
         options.connectTimeout(),
         options.readTimeout());
   }
