@@ -161,6 +161,7 @@ final class RowContent {
   static void write(JsonBodyWriter w, List<Column> columns, Object[] values) throws IOException {
     w.raw('{');
     byte[][] names = w.names(columns);
+    BodyValues out = new BodyValues(w);
     boolean first = true;
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
@@ -168,61 +169,57 @@ final class RowContent {
         Column c = columns.get(i);
         w.name(names, columns, i, first);
         first = false;
-        writeValue(w, c, v);
+        RowValues.write(c, v, out);
       }
     }
     w.raw('}');
   }
 
-  private static void writeValue(JsonBodyWriter w, Column column, Object v) throws IOException {
-    RowValues.write(
-        column,
-        v,
-        new RowValues.Writer<IOException>() {
-          @Override
-          public void string(String s) throws IOException {
-            w.string(s);
-          }
+  /** Writes values as insertAll bodies take them, through {@link RowValues}' one set of rules. */
+  private record BodyValues(JsonBodyWriter w) implements RowValues.Writer<IOException> {
+    @Override
+    public void string(String s) throws IOException {
+      w.string(s);
+    }
 
-          @Override
-          public void number(long n) throws IOException {
-            w.number(n);
-          }
+    @Override
+    public void number(long n) throws IOException {
+      w.number(n);
+    }
 
-          @Override
-          public void number(double d) throws IOException {
-            w.number(d);
-          }
+    @Override
+    public void number(double d) throws IOException {
+      w.number(d);
+    }
 
-          @Override
-          public void bool(boolean b) throws IOException {
-            w.bool(b);
-          }
+    @Override
+    public void bool(boolean b) throws IOException {
+      w.bool(b);
+    }
 
-          @Override
-          public void json(String text) throws IOException {
-            w.string(text); // insertAll takes a JSON column's value as a string
-          }
+    @Override
+    public void json(String text) throws IOException {
+      w.string(text); // insertAll takes a JSON column's value as a string
+    }
 
-          @Override
-          public void record(List<Column> fields, Object[] values) throws IOException {
-            write(w, fields, values);
-          }
+    @Override
+    public void record(List<Column> fields, Object[] values) throws IOException {
+      write(w, fields, values);
+    }
 
-          @Override
-          public void records(List<Column> fields, List<Object[]> elements) throws IOException {
-            w.raw('[');
-            boolean first = true;
-            for (Object[] record : elements) {
-              if (!first) {
-                w.raw(',');
-              }
-              first = false;
-              write(w, fields, record);
-            }
-            w.raw(']');
-          }
-        });
+    @Override
+    public void records(List<Column> fields, List<Object[]> elements) throws IOException {
+      w.raw('[');
+      boolean first = true;
+      for (Object[] record : elements) {
+        if (!first) {
+          w.raw(',');
+        }
+        first = false;
+        write(w, fields, record);
+      }
+      w.raw(']');
+    }
   }
 
   /**
