@@ -334,7 +334,7 @@ class ServeIT {
   }
 
   @Test
-  void aRefusedPushKeepsItsConnectionForTheNextRequest() throws Exception {
+  void anAnswerBeforeTheBodyWasReadEndsItsConnectionAndSaysSo() throws Exception {
     int port = serve("duckdb:" + dir.resolve("keepalive.duckdb"), Map.of());
     byte[] bulk = Files.readAllBytes(Path.of("../samples/data-streams.json"));
     try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -342,31 +342,59 @@ class ServeIT {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       // Headers and half the body: the 401 comes before the rest exists, as for a sender whose
-      // body is still on its way. The rest goes after the answer, then a second request.
-      out.write(
-          ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong\r\n"
-                  + "Content-Type: application/json\r\nContent-Length: "
-                  + bulk.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      // body is still on its way. Reusing this connection would race the server closing it.
+      out.write(pushHead("Bearer wrong", bulk.length));
       out.write(bulk, 0, bulk.length / 2);
       out.flush();
-      String first = readAnswer(in);
-      assertTrue(first.startsWith("HTTP/1.1 401"), first);
-      out.write(bulk, bulk.length / 2, bulk.length - bulk.length / 2);
-      out.write(
-          ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                  + TOKEN
-                  + "\r\nContent-Type: application/json\r\nContent-Length: "
-                  + bulk.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(bulk);
-      out.flush();
-      // A server that closed the connection after its early 401 would give no answer here.
-      String second = readAnswer(in);
-      assertTrue(second.startsWith("HTTP/1.1 200"), second);
+      String refused = readAnswer(in);
+      assertTrue(refused.startsWith("HTTP/1.1 401"), refused);
+      assertTrue(refused.toLowerCase(Locale.ROOT).contains("connection: close"), refused);
+      try {
+        assertEquals(-1, in.read(), "the server ends the connection it said it would close");
+      } catch (java.net.SocketException reset) {
+        // Ended too: a reset instead of a clean end when the server closes with bytes unread.
+      }
     }
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      // Accepted bulks keep their connection: two pushes on one socket, both stored.
+      for (int i = 0; i < 2; i++) {
+        out.write(pushHead("Bearer " + TOKEN, bulk.length));
+        out.write(bulk);
+        out.flush();
+        String stored = readAnswer(in);
+        assertTrue(stored.startsWith("HTTP/1.1 200"), stored);
+        assertFalse(stored.toLowerCase(Locale.ROOT).contains("connection: close"), stored);
+      }
+    }
+    // What a pooling client does with it: refusals in a row, then a push, each answered.
+    HttpClient pooled = HttpClient.newHttpClient();
+    for (String auth : new String[] {"Bearer wrong", null, "Bearer also-wrong"}) {
+      HttpRequest.Builder r =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/data-streams"))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(bulk));
+      if (auth != null) {
+        r.header("Authorization", auth);
+      }
+      assertEquals(401, pooled.send(r.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+    HttpRequest push =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/data-streams"))
+            .header("Authorization", "Bearer " + TOKEN)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bulk))
+            .build();
+    assertEquals(200, pooled.send(push, HttpResponse.BodyHandlers.ofString()).statusCode());
+  }
+
+  private static byte[] pushHead(String auth, int length) {
+    return ("POST /data-streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+            + auth
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + length
+            + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Reads one answer with a Content-Length body from a raw connection; "" when it closed. */

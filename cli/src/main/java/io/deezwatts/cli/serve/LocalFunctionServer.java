@@ -69,7 +69,7 @@ public final class LocalFunctionServer {
     connector.setShutdownIdleTimeout(
         Math.max(1, Math.min(SHUTDOWN_IDLE.toMillis(), stopTimeout.toMillis())));
     server.addConnector(connector);
-    server.setHandler(new GracefulHandler(handler));
+    server.setHandler(new GracefulHandler(new EarlyAnswerHandler(handler)));
     server.setStopTimeout(stopTimeout.toMillis());
     server.setErrorHandler(new JsonErrorHandler());
   }

@@ -99,7 +99,9 @@ final class BatchWriter implements Runnable {
         if (!store(sinkBatch, batch.size(), retry)) {
           return; // shutdown time is over; the batch stays counted as held, not stored
         }
-        if (buffer.release(batch.size())) {
+        boolean roomAgain = buffer.release(batch.size());
+        statistics.changed(); // the held count fell after the stored count rose: wake waiters
+        if (roomAgain) {
           resumed.run();
         }
       }

@@ -293,20 +293,23 @@ public final class LocalLiveServer implements AutoCloseable {
       return b;
     }
 
+    /**
+     * Answers first, then records: a test that has seen the message it waited for can rely on the
+     * answer being on the wire ahead of anything it sends next, as with the real server.
+     */
     private void text(String message) throws IOException {
-      received.add(message);
-      if (silent) {
-        return;
-      }
       String m = message.trim();
-      if (m.startsWith("{")) {
-        UnaryOperator<String> e = echo;
-        if (e != null) {
-          send(e.apply(m));
+      if (!silent) {
+        if (m.startsWith("{")) {
+          UnaryOperator<String> e = echo;
+          if (e != null) {
+            send(e.apply(m));
+          }
+        } else if (m.equals("show acl")) {
+          send(acl);
         }
-      } else if (m.equals("show acl")) {
-        send(acl);
       }
+      received.add(message);
     }
 
     /** Writes one unmasked, final frame; callers hold the lock. */
