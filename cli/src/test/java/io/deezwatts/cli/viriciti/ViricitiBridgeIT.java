@@ -309,6 +309,9 @@ class ViricitiBridgeIT {
     assertTrue(
         received >= 20 && received <= 22, "reads stopped at the buffer's capacity: " + received);
 
+    // The writer reads the clock for its retry before it counts a failure: once counted, moving
+    // the clock ends that wait. Moved earlier, the retry would wait on a clock nobody moves.
+    await("the first write failed", st -> st.writeFailures() >= 1);
     flaky.down.set(false);
     timers.advance(s.writeRetryMax); // the writer's retry wait ends
     flushAndAwaitStored(s, 200);
