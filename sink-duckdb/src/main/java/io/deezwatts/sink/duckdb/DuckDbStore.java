@@ -12,12 +12,10 @@ import io.deezwatts.core.sink.WriteResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +44,7 @@ final class DuckDbStore {
   private final Path file;
   private final Catalog catalog;
   private final DuckDBConnection connection;
+  private final QuarantineReader quarantine;
   private final Thread checkpointAtExit;
   private QueryServer queries;
   private int handles;
@@ -59,6 +58,7 @@ final class DuckDbStore {
     } catch (SQLException | IOException e) {
       throw openFailure(e);
     }
+    this.quarantine = new QuarantineReader(connection, file);
     try {
       LocalFiles.restrict(file);
       try (Statement s = connection.createStatement()) {
@@ -240,34 +240,14 @@ final class DuckDbStore {
     }
   }
 
-  /** The columns of a quarantine row that {@link OpenEntry#fromColumns} reads. */
-  private static final String OPEN_COLUMNS =
-      "event_key, feed, type, event_index, reason, raw, raw_length, epoch_us(received_at),"
-          + " source, request_id, message_id, CAST(metadata AS VARCHAR), raw_encoding";
-
   /**
-   * Counts the open entries {@link #openPage} would list from the start with these filters; one
-   * entry however many copies of it are stored.
+   * Counts the open quarantine entries {@link #openPage} would list from the start; serialised with
+   * writes on the one connection.
    *
-   * @throws SinkException as {@link #openPage} does
+   * @throws SinkException as {@link QuarantineReader#count} does
    */
   synchronized long countOpen(Instant since, String reasonContains) throws SinkException {
-    String sql =
-        "SELECT count(DISTINCT (event_key, received_at)) FROM "
-            + DuckDbSchema.OPEN_VIEW
-            + " WHERE received_at >= make_timestamptz(?)"
-            + " AND (? IS NULL OR contains(lower(reason), lower(?)))";
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setLong(1, since == null ? Long.MIN_VALUE / 2 : micros(since));
-      ps.setString(2, reasonContains);
-      ps.setString(3, reasonContains);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw failure("DuckDB count of " + DuckDbSchema.OPEN_VIEW + " in " + file, e);
-    }
+    return quarantine.count(since, reasonContains);
   }
 
   Catalog catalog() {
@@ -275,73 +255,13 @@ final class DuckDbStore {
   }
 
   /**
-   * One page of open quarantine entries, oldest first by {@code received_at} then {@code
-   * event_key}, after the entry {@code after} (null: from the start).
+   * One page of open quarantine entries; serialised with writes on the one connection.
    *
-   * @throws SinkException transient when the file is locked or an I/O error occurs, else permanent
+   * @throws SinkException as {@link QuarantineReader#page} does
    */
   synchronized List<OpenEntry> openPage(
       Instant since, String reasonContains, OpenEntry after, int limit) throws SinkException {
-    String sql =
-        "SELECT "
-            + OPEN_COLUMNS
-            + " FROM "
-            + DuckDbSchema.OPEN_VIEW
-            + " WHERE received_at >= make_timestamptz(?)"
-            + " AND (? IS NULL OR contains(lower(reason), lower(?)))"
-            + " AND (received_at > make_timestamptz(?)"
-            + " OR (received_at = make_timestamptz(?) AND event_key > ?))"
-            + " ORDER BY received_at, event_key LIMIT ?";
-    long sinceMicros = since == null ? Long.MIN_VALUE / 2 : micros(since);
-    long afterMicros = after == null ? Long.MIN_VALUE / 2 : micros(after.context().receivedAt());
-    String afterKey = after == null ? "" : after.entry().eventKey();
-    List<OpenEntry> page = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setLong(1, sinceMicros);
-      ps.setString(2, reasonContains);
-      ps.setString(3, reasonContains);
-      ps.setLong(4, afterMicros);
-      ps.setLong(5, afterMicros);
-      ps.setString(6, afterKey);
-      ps.setInt(7, limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Object[] v = new Object[13];
-          for (int i = 0; i < v.length; i++) {
-            v[i] = rs.getObject(i + 1);
-          }
-          v[7] = Instant.EPOCH.plus(((Number) v[7]).longValue(), ChronoUnit.MICROS);
-          List<String> names = QUARANTINE_NAMES;
-          page.add(OpenEntry.fromColumns(name -> v[names.indexOf(name)]));
-        }
-      }
-    } catch (SQLException e) {
-      throw failure("DuckDB read of " + DuckDbSchema.OPEN_VIEW + " in " + file, e);
-    } catch (IllegalArgumentException e) {
-      throw SinkException.permanent(
-          "a quarantine row of " + file + " is malformed: " + e.getMessage(), e);
-    }
-    return page;
-  }
-
-  private static final List<String> QUARANTINE_NAMES =
-      List.of(
-          "event_key",
-          "feed",
-          "type",
-          "event_index",
-          "reason",
-          "raw",
-          "raw_length",
-          "received_at",
-          "source",
-          "request_id",
-          "message_id",
-          "metadata",
-          "raw_encoding");
-
-  private static long micros(Instant t) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    return quarantine.page(since, reasonContains, after, limit);
   }
 
   /**
@@ -373,7 +293,7 @@ final class DuckDbStore {
     }
   }
 
-  private static SinkException failure(String what, SQLException e) {
+  static SinkException failure(String what, SQLException e) {
     String m = String.valueOf(e.getMessage());
     String message = what + " failed: " + firstLine(m);
     return isTransient(m)
