@@ -1,7 +1,5 @@
 package io.deezwatts.cli.replay;
 
-import com.azure.core.amqp.exception.AmqpException;
-import com.google.pubsub.v1.SubscriptionName;
 import io.deezwatts.cli.ExitStatus;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.Limits;
@@ -20,8 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -222,8 +218,8 @@ public final class ReplayCommand implements Callable<Integer> {
     ReplayStats stats = new ReplayStats(m -> progress.println("deezwatts: " + m));
     BulkPublisher publisher;
     try {
-      publisher = open(destination, feed, stats, cl);
-    } catch (CannotConnectException e) {
+      publisher = connections(cl).publisher(destination, feed, stats, compress);
+    } catch (ReplayConnections.CannotConnectException e) {
       throw new ExitStatus.Failed(e.getMessage(), e);
     }
     int limit = publisher.maxBodyBytes();
@@ -324,83 +320,6 @@ public final class ReplayCommand implements Callable<Integer> {
     return ExitStatus.of(stats.failures.get() == 0 && stats.aborted() == null);
   }
 
-  /**
-   * Creates the publisher for the destination.
-   *
-   * @throws CommandLine.ParameterException when the settings are missing or wrong (exit 2)
-   * @throws CannotConnectException when Event Hubs cannot be reached (exit 1)
-   */
-  private BulkPublisher open(
-      Destination destination, String feed, ReplayStats stats, CommandLine cl) {
-    if (destination instanceof Destination.PubSub p) {
-      try {
-        return new PubSubBulkPublisher(p.topic(), feed, pubSubEndpoint(), compress, stats);
-      } catch (IOException e) {
-        throw noCredentials(cl, e);
-      }
-    }
-    Destination.EventHubs h = (Destination.EventHubs) destination;
-    String connection = env.get("DEEZWATTS_REPLAY_EVENTHUB_CONNECTION");
-    if (connection == null || connection.isBlank()) {
-      throw new CommandLine.ParameterException(
-          cl,
-          "set DEEZWATTS_REPLAY_EVENTHUB_CONNECTION to the connection string of a shared access policy"
-              + " with Send on "
-              + h.namespace()
-              + "/"
-              + h.hub()
-              + (env.containsKey("DEEZWATTS_EVENTHUB_CONNECTION")
-                  ? " (replay does not read DEEZWATTS_EVENTHUB_CONNECTION, the Azure function's"
-                      + " Listen string)"
-                  : ""));
-    }
-    EventHubsProducer producer;
-    try {
-      producer = eventHubs.connect(h.namespace(), h.hub(), connection.trim());
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cl, e.getMessage());
-    }
-    try {
-      return new EventHubsBulkPublisher(producer, feed, stats);
-    } catch (AmqpException e) {
-      producer.close();
-      throw new CannotConnectException(
-          "cannot publish to eventhubs:"
-              + producer.describe()
-              + ": "
-              + (e.getErrorCondition() == null ? "" : e.getErrorCondition() + ": ")
-              + e.getMessage());
-    } catch (RuntimeException e) {
-      // Not an AMQP answer: the SDK's own failure to connect (name resolution, TLS, timeout).
-      producer.close();
-      throw new CannotConnectException(
-          "cannot publish to eventhubs:"
-              + producer.describe()
-              + ": "
-              + e.getClass().getSimpleName()
-              + ": "
-              + e.getMessage());
-    }
-  }
-
-  private static CommandLine.ParameterException noCredentials(CommandLine cl, IOException e) {
-    return new CommandLine.ParameterException(
-        cl,
-        "no Google credentials for Pub/Sub ("
-            + e.getMessage()
-            + "); set GOOGLE_APPLICATION_CREDENTIALS or run"
-            + " `gcloud auth application-default login`");
-  }
-
-  /** Host:port of a Pub/Sub emulator or test server, or null for Pub/Sub itself. */
-  private String pubSubEndpoint() {
-    String endpoint = env.get("DEEZWATTS_PUBSUB_ENDPOINT");
-    if (endpoint == null || endpoint.isBlank()) {
-      endpoint = env.get("PUBSUB_EMULATOR_HOST"); // what gcloud's emulator env-init sets
-    }
-    return endpoint == null || endpoint.isBlank() ? null : endpoint.trim();
-  }
-
   /** {@code --from}: drains a dead-letter subscription or hub (see {@link Drain}). */
   private int drain(CommandLine cl) throws InterruptedException {
     if ((to == null) == (sinkUri == null)) {
@@ -415,7 +334,8 @@ public final class ReplayCommand implements Callable<Integer> {
     if (feed != null && !Catalog.standard().hasFeed(feed)) {
       throw new CommandLine.ParameterException(cl, "--source: unknown feed " + feed);
     }
-    DeadLetterSource source = openSource(cl);
+    ReplayConnections connections = connections(cl);
+    DeadLetterSource source = connections.source(from, consumerGroup, checkpoint);
     Drain.Delivery delivery;
     try {
       if (sinkUri != null) {
@@ -423,7 +343,10 @@ public final class ReplayCommand implements Callable<Integer> {
       } else {
         Destination destination = Destination.parse(to);
         delivery =
-            new Drain.ToQueue((f, stats) -> open(destination, f, stats, cl), to, source.describe());
+            new Drain.ToQueue(
+                (f, stats) -> connections.publisher(destination, f, stats, compress),
+                to,
+                source.describe());
       }
     } catch (IllegalArgumentException e) {
       source.close();
@@ -439,64 +362,8 @@ public final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private DeadLetterSource openSource(CommandLine cl) {
-    Matcher pubsub = PUBSUB_SUBSCRIPTION.matcher(from);
-    if (pubsub.matches()) {
-      try {
-        return new PubSubSubscription(
-            SubscriptionName.of(pubsub.group(1), pubsub.group(2)), pubSubEndpoint());
-      } catch (IOException e) {
-        throw noCredentials(cl, e);
-      }
-    }
-    Matcher hub = Destination.EVENT_HUBS.matcher(from);
-    if (!hub.matches()) {
-      throw new CommandLine.ParameterException(
-          cl,
-          "--from '"
-              + from
-              + "' is not a source; use pubsub:projects/PROJECT/subscriptions/SUB or"
-              + " eventhubs:NAMESPACE/HUB");
-    }
-    String connection = env.get("DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION");
-    if (connection == null || connection.isBlank()) {
-      throw new CommandLine.ParameterException(
-          cl,
-          "set DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION to the connection string of a shared access"
-              + " policy with Listen on "
-              + hub.group(1)
-              + "/"
-              + hub.group(2));
-    }
-    EventHubsReader reader;
-    try {
-      reader =
-          eventHubsReader.connect(hub.group(1), hub.group(2), consumerGroup, connection.trim());
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cl, e.getMessage());
-    }
-    Path file =
-        checkpoint != null
-            ? checkpoint
-            : Path.of("deezwatts-replay-" + hub.group(1) + "-" + hub.group(2) + ".checkpoint.json");
-    try {
-      return new EventHubsDeadLetters(reader, file);
-    } catch (java.io.UncheckedIOException e) {
-      reader.close();
-      throw new CommandLine.ParameterException(cl, e.getMessage());
-    }
-  }
-
-  private static final Pattern PUBSUB_SUBSCRIPTION =
-      Pattern.compile("pubsub:projects/([^/\\s]+)/subscriptions/([^/\\s]+)");
-
-  /** The destination cannot be reached before anything was read: exit 1, a retry may help. */
-  private static final class CannotConnectException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CannotConnectException(String message) {
-      super(message, null, false, false);
-    }
+  private ReplayConnections connections(CommandLine cl) {
+    return new ReplayConnections(cl, env, eventHubs, eventHubsReader);
   }
 
   static String summary(ReplayStats s, int files, String destination, long startedNanos) {
