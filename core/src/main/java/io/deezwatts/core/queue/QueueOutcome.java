@@ -2,7 +2,9 @@ package io.deezwatts.core.queue;
 
 import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.sink.SinkException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -120,25 +122,25 @@ public final class QueueOutcome {
   public Exception park(DeadLetter deadLetter, Logger log) {
     Exception first = null;
     for (Failed f : toPark()) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("outcome", "parked");
+      fields.put("feed", f.feed());
+      fields.put("source", delivery.source().wireName());
+      fields.put("message_id", f.message().messageId());
       try {
         deadLetter.park(f);
+        fields.put("bytes", f.message().body().length);
+        fields.put("reason", f.reason());
         LogFields.log(
             log,
             Level.SEVERE,
             "parked bulk " + f.message().where() + " on " + delivery.deadLetter(),
-            "outcome",
-            "parked",
-            "feed",
-            f.feed(),
-            "source",
-            delivery.source().wireName(),
-            "message_id",
-            f.message().messageId(),
-            "bytes",
-            f.message().body().length,
-            "reason",
-            f.reason());
+            null,
+            fields);
       } catch (Exception e) { // the client's own, or a bug: either way the bulk is not parked
+        fields.put("outcome", "lost");
+        fields.put("reason", f.reason());
+        fields.put("parking_error", e.getMessage());
         LogFields.log(
             log,
             Level.SEVERE,
@@ -147,18 +149,8 @@ public final class QueueOutcome {
                 + ": bulk "
                 + f.message().where()
                 + " could be neither stored nor parked",
-            "outcome",
-            "lost",
-            "feed",
-            f.feed(),
-            "source",
-            delivery.source().wireName(),
-            "message_id",
-            f.message().messageId(),
-            "reason",
-            f.reason(),
-            "parking_error",
-            e.getMessage());
+            null,
+            fields);
         if (first == null) {
           first = e;
         }

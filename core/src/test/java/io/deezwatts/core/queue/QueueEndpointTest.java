@@ -11,32 +11,29 @@ import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.SettingException;
+import io.deezwatts.core.log.RecordingLog;
 import io.deezwatts.core.push.PushSettings;
 import io.deezwatts.core.queue.QueueOutcome.Decision;
-import io.deezwatts.core.sink.Sink;
+import io.deezwatts.core.sink.FakeSink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
-import io.deezwatts.core.sink.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The platform-neutral queue endpoint: each outcome, and every exception type on the path that
- * acknowledges. The sink is a small fake of our own port that fails as scripted, so each failure
- * can be produced on demand; the decoding and the {@link IngestService} are the real ones.
+ * acknowledges. The sink is a small fake of our own port ({@link FakeSink}) that fails as told, so
+ * each failure can be produced on demand; the decoding and the {@link IngestService} are the real
+ * ones.
  */
 class QueueEndpointTest {
   private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
@@ -48,42 +45,9 @@ class QueueEndpointTest {
   private static final QueueDelivery PUBSUB =
       QueueDelivery.redelivered(IngestContext.Source.PUBSUB, "message_id", "m-1");
 
-  /** Stores every batch, or fails the next writes as scripted (a SinkException or any other). */
-  private static final class ScriptedSink implements Sink {
-    final List<SinkBatch> batches = new ArrayList<>();
-    final Deque<RuntimeException> crashes = new ArrayDeque<>();
-    final Deque<SinkException> failures = new ArrayDeque<>();
-    SinkException always;
-    Instant lastDeadline;
-
-    @Override
-    public WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
-      lastDeadline = deadline;
-      if (always != null) {
-        throw always;
-      }
-      if (!failures.isEmpty()) {
-        throw failures.poll();
-      }
-      if (!crashes.isEmpty()) {
-        throw crashes.poll();
-      }
-      batches.add(batch);
-      return new WriteResult(batch.rows().size(), 0, batch.quarantine().size(), 0);
-    }
-
-    @Override
-    public String describe() {
-      return "scripted";
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  private final ScriptedSink sink = new ScriptedSink();
+  private final FakeSink sink = new FakeSink();
   private final List<String> lines = new ArrayList<>();
-  private final Logger log = recording(lines);
+  private final Logger log = RecordingLog.into(lines);
 
   private QueueEndpoint endpoint(Supplier<IngestService> service, Supplier<PushSettings> settings) {
     return new QueueEndpoint(
@@ -120,25 +84,6 @@ class QueueEndpointTest {
         "the source hub",
         "partition",
         "3");
-  }
-
-  private static Logger recording(List<String> lines) {
-    Logger log = Logger.getAnonymousLogger();
-    log.setUseParentHandlers(false);
-    log.addHandler(
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            lines.add(r.getLevel() + " " + r.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        });
-    return log;
   }
 
   private String logged() {
@@ -205,7 +150,7 @@ class QueueEndpointTest {
   @Test
   void aTransientFailureRetriesTheWholeBatchWhileRetriesRemainAndParksNothing() {
     SinkException backendError = SinkException.transientFailure("backendError (test)", null);
-    sink.failures.add(backendError);
+    sink.failNext(backendError);
 
     QueueOutcome outcome = endpoint().handle(three(), eventHubs(0), log);
 
@@ -223,7 +168,7 @@ class QueueEndpointTest {
 
   @Test
   void onTheLastAttemptATransientFailureIsParkedWithItsAttempts() {
-    sink.always = SinkException.transientFailure("rateLimitExceeded (test)", null);
+    sink.failWith = SinkException.transientFailure("rateLimitExceeded (test)", null);
 
     QueueOutcome outcome = endpoint().handle(three(), eventHubs(5), log);
 
@@ -237,7 +182,7 @@ class QueueEndpointTest {
 
   @Test
   void aPermanentFailureIsParkedAtOnceWithItsRawBytesAndTheRestIsStored() {
-    sink.failures.add(SinkException.permanent("no such table (test)", null));
+    sink.failNext(SinkException.permanent("no such table (test)", null));
 
     QueueOutcome outcome = endpoint().handle(three(), eventHubs(0), log);
 
@@ -258,7 +203,7 @@ class QueueEndpointTest {
   @Test
   void aQueueThatDeadLettersItselfRetriesEveryFailureTransientOrNot() {
     SinkException permanent = SinkException.permanent("schema mismatch (test)", null);
-    sink.failures.add(permanent);
+    sink.failNext(permanent);
 
     QueueOutcome outcome = endpoint().handle(List.of(message(GOOD, "m-3", Map.of())), PUBSUB, log);
 
@@ -270,7 +215,7 @@ class QueueEndpointTest {
 
   @Test
   void anyOtherExceptionFromStoringFailsItsBulkForGoodAndNeverAbortsTheBatch() {
-    sink.crashes.add(new IllegalStateException("a bug below the endpoint (test)"));
+    sink.crashNext(new IllegalStateException("a bug below the endpoint (test)"));
 
     QueueOutcome outcome = endpoint().handle(three(), eventHubs(0), log);
 
@@ -287,7 +232,7 @@ class QueueEndpointTest {
                 "SEVERE bulk partition 3 sequence number 1 failed unexpectedly outcome=failed"),
         logged());
 
-    sink.crashes.add(new IllegalStateException("again (test)"));
+    sink.crashNext(new IllegalStateException("again (test)"));
     QueueOutcome onPubSub = endpoint().handle(List.of(message(GOOD, "m", Map.of())), PUBSUB, log);
     assertEquals(Decision.RETRY, onPubSub.decision());
     assertFalse(onPubSub.retry().isTransient());
@@ -369,7 +314,7 @@ class QueueEndpointTest {
 
   @Test
   void parkingLogsEachBulkAndWhatCannotBeParkedIsLostAndReturnedButTheRestIsStillParked() {
-    sink.always = SinkException.permanent("schema mismatch (test)", null);
+    sink.failWith = SinkException.permanent("schema mismatch (test)", null);
     QueueOutcome outcome = endpoint().handle(three(), eventHubs(0), log);
     List<Integer> parked = new ArrayList<>();
     Exception refused = new Exception("the dead-letter hub is unreachable (test)");
