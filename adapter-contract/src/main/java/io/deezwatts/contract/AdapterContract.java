@@ -24,10 +24,10 @@ import java.util.Set;
 
 /**
  * Runs the adapter contract cases ({@link ContractCase#all()}) through one cloud's adapters: the
- * same cases for every cloud, so that a push, a Rivian poll or a Connected Cars sync gets the same
- * answer on Google Cloud and on Azure. A platform says how it keeps the Rivian session, deploys a
- * job's function for some settings and calls it; this class gives the stand-ins (Rivian, Connected
- * Cars, a real DuckDB file) and checks each answer.
+ * same cases for every cloud, so that a push, a queue message, a Rivian poll or a Connected Cars
+ * sync gets the same answer on Google Cloud and on Azure. A platform says how it keeps the Rivian
+ * session, deploys a job's function for some settings and calls it; this class gives the stand-ins
+ * (Rivian, Connected Cars, a real DuckDB file) and checks each answer.
  */
 public final class AdapterContract {
   /** The push secret of the base settings. */
@@ -58,6 +58,14 @@ public final class AdapterContract {
 
     /** Everything the function logged so far, one record a line. */
     String logs();
+
+    /**
+     * How this platform's queue delivers ({@code io.deezwatts.core.queue.QueueDelivery}): {@code
+     * redelivered} when the queue itself retries and dead-letters (Pub/Sub), {@code parkedAfter}
+     * when the function parks after its retries (Event Hubs). A case may expect a different answer
+     * of each, where they are meant to differ.
+     */
+    String queueDelivery();
   }
 
   /** A deployed function. */
@@ -139,7 +147,13 @@ public final class AdapterContract {
       FakeConnectedCars cc)
       throws Exception {
     String context = where + ": " + answer + "\nlogs:\n" + platform.logs();
-    if (answer.timer() == null) {
+    if (expect.has("queue")) {
+      JsonNode queue = expect.path("queue");
+      assertEquals(
+          queue.isObject() ? queue.path(platform.queueDelivery()).asText() : queue.asText(),
+          answer.queue(),
+          context);
+    } else if (answer.timer() == null) {
       assertEquals(expect.path("http").asInt(), answer.http(), context);
     } else {
       assertEquals(expect.path("timer").asText(), answer.timer(), context);
@@ -176,7 +190,12 @@ public final class AdapterContract {
     if (!Files.exists(duckdb)) {
       return 0;
     }
-    if (!Set.of("vehicle_events", "admin_events", "quarantine", "rivian_vehicle_states")
+    if (!Set.of(
+            "vehicle_events",
+            "admin_events",
+            "legacy_car_events",
+            "quarantine",
+            "rivian_vehicle_states")
         .contains(table)) {
       throw new IllegalArgumentException("no such table in the contract: " + table);
     }

@@ -17,7 +17,7 @@ import java.util.Map;
  * get.
  *
  * @param name the file's name without {@code .json}
- * @param job {@code push}, {@code rivian-poll} or {@code cc-sync}
+ * @param job {@code push}, {@code queue}, {@code rivian-poll} or {@code cc-sync}
  * @param settings added to the base settings, before placeholders are replaced
  * @param given the stand-ins' state ({@code session}, {@code rivian}, {@code cc})
  * @param steps the requests in order
@@ -30,9 +30,10 @@ public record ContractCase(
    * One request and what it must get.
    *
    * @param request for a push, {@code method}, {@code path}, {@code headers}, {@code body} or
-   *     {@code bodyFile}; empty for a scheduled job
-   * @param expect {@code http}, {@code timer}, {@code fields}, {@code log}, {@code never}, {@code
-   *     rows}, {@code streams}
+   *     {@code bodyFile}; for a queue message, {@code body} or {@code bodyFile}, {@code attributes}
+   *     and {@code messageId}; empty for a scheduled job
+   * @param expect {@code http}, {@code timer}, {@code queue}, {@code fields}, {@code log}, {@code
+   *     never}, {@code rows}, {@code streams}
    */
   public record Step(JsonNode request, JsonNode expect) {}
 

@@ -7,18 +7,15 @@ import com.microsoft.azure.functions.annotation.Cardinality;
 import com.microsoft.azure.functions.annotation.EventHubTrigger;
 import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
 import com.microsoft.azure.functions.annotation.FunctionName;
-import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.IngestContext;
-import io.deezwatts.core.ingest.IngestOutcome;
-import io.deezwatts.core.ingest.IngestService;
-import io.deezwatts.core.ingest.StartupFailure;
-import io.deezwatts.core.log.LogFields;
+import io.deezwatts.core.queue.QueueDelivery;
+import io.deezwatts.core.queue.QueueMessage;
+import io.deezwatts.core.queue.QueueOutcome;
 import io.deezwatts.core.sink.SinkException;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -27,8 +24,10 @@ import java.util.logging.Logger;
  * sequence number and enqueued time are recorded on every row ({@code metadata}), and {@code
  * message_id} is the event's message id or {@code partition/sequence number}.
  *
- * <p>The Event Hubs trigger checkpoints past a batch even when the function throws, so nothing may
- * depend on a throw alone:
+ * <p>This class only translates: the batch becomes {@link QueueMessage}s for the {@link
+ * io.deezwatts.core.queue.QueueEndpoint}, which decides; its {@link QueueOutcome} becomes a throw,
+ * dead letters ({@link DeadLetterHub}) or a return. The Event Hubs trigger checkpoints past a batch
+ * even when the function throws, so nothing may depend on a throw alone:
  *
  * <ul>
  *   <li>A transient sink failure makes the invocation throw, and the {@link
@@ -72,8 +71,8 @@ public final class EventHubIngest {
    *
    * @throws SinkException when a bulk failed transiently and retries remain: the retry policy runs
    *     the batch again
-   * @throws DeadLetterHub.ParkingException when a bulk could neither be stored nor parked
-   * @throws IllegalStateException when the dead-letter hub is not configured and a bulk needs it
+   * @throws DeadLetterHub.ParkingException when a bulk could neither be stored nor parked (also
+   *     when the dead-letter hub is not configured and a bulk needs it)
    */
   @FunctionName("EventHubIngest")
   @ExponentialBackoffRetry(
@@ -98,166 +97,56 @@ public final class EventHubIngest {
     RetryContext retry = context.getRetryContext();
     int attempt = retry == null ? 0 : retry.getRetrycount();
     int maxRetries = retry == null ? MAX_RETRIES : retry.getMaxretrycount();
-    boolean lastAttempt = attempt >= maxRetries;
     String partitionId = text(partitionContext, "PartitionId");
-    IngestService service;
-    SinkException notReady = null;
-    try {
-      service = app.ingest();
-    } catch (RuntimeException e) {
-      // A bad setting parks every bulk at once; anything else lets the policy retry first.
-      service = null;
-      StartupFailure failure = StartupFailure.of(e);
-      failure.log(log, "partition", partitionId);
-      notReady =
-          failure.configuration()
-              ? SinkException.permanent(failure.logLine(), e)
-              : SinkException.transientFailure(failure.logLine(), e);
-    }
-
-    List<Failed> failed = new ArrayList<>();
-    SinkException firstTransient = null;
-    int stored = 0;
-    int rejected = 0;
-    // One deadline for the batch (DEEZWATTS_DEADLINE_SECONDS), well inside the function timeout.
-    Instant deadline = Instant.now().plus(app.settings().deadline());
+    List<EventHubOrigin> origins = new ArrayList<>(bulks.length);
+    List<QueueMessage> messages = new ArrayList<>(bulks.length);
     for (int i = 0; i < bulks.length; i++) {
       EventHubOrigin origin = origin(partitionId, element(systemProperties, i));
-      String feed = feedOf(element(properties, i), origin, log);
-      // Bytes, not text: what is parked or quarantined must be exactly what was sent.
-      byte[] body = bulks[i] == null ? new byte[0] : bulks[i];
-      Instant now = Instant.now();
-      IngestContext ingestContext =
-          new IngestContext(
-              now, IngestContext.Source.EVENTHUBS, null, origin.deliveryId(), origin.asMetadata());
-      long started = System.nanoTime();
-      try {
-        if (service == null) {
-          throw notReady;
-        }
-        IngestOutcome outcome = service.ingest(feed, body, ingestContext, deadline);
-        LogFields.bulk(
-            log, feed, ingestContext, outcome, (System.nanoTime() - started) / 1_000_000);
-        if (outcome.accepted()) {
-          stored++;
-        } else {
-          rejected++;
-        }
-      } catch (SinkException e) {
-        failed.add(new Failed(body, feed, origin, e));
-        if (e.isTransient() && firstTransient == null) {
-          firstTransient = e;
-        }
-      } catch (RuntimeException e) {
-        // A bug or a bad setting (an unknown DEEZWATTS_FEED): no retry cures it, and letting it
-        // abort the batch would checkpoint past every bulk unparked. Park this one like any other.
-        log.log(Level.SEVERE, "bulk " + describe(origin) + " failed unexpectedly", e);
-        failed.add(
-            new Failed(
-                body,
-                feed,
-                origin,
-                SinkException.permanent(
-                    "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e)));
-      }
+      origins.add(origin);
+      messages.add(
+          new QueueMessage(
+              bulks[i],
+              texts(element(properties, i)),
+              origin.deliveryId(),
+              origin.asMetadata(),
+              describe(origin)));
     }
-
-    if (firstTransient != null && !lastAttempt) {
-      // Nothing is parked yet: a retry may store every bulk of the batch.
-      log.warning(
-          failed.size()
-              + " of "
-              + bulks.length
-              + " bulks failed (attempt "
-              + (attempt + 1)
-              + " of "
-              + (maxRetries + 1)
-              + "); retrying the batch: "
-              + firstTransient.getMessage());
-      throw firstTransient;
+    QueueOutcome outcome =
+        app.components()
+            .queue()
+            .handle(
+                messages,
+                QueueDelivery.parkedAfter(
+                    IngestContext.Source.EVENTHUBS,
+                    attempt,
+                    maxRetries,
+                    "the dead-letter hub",
+                    "the source hub",
+                    "partition",
+                    partitionId),
+                log);
+    if (outcome.decision() == QueueOutcome.Decision.RETRY) {
+      throw outcome.retry();
     }
-    DeadLetterHub.ParkingException parkingFailure = null;
-    for (Failed f : failed) {
-      ParkedBulk parked =
-          new ParkedBulk(
-              f.body, f.feed, f.error.getMessage(), f.error.isTransient(), attempt + 1, f.origin);
-      try {
-        app.deadLetter().park(parked);
-        LogFields.log(
-            log,
-            Level.SEVERE,
-            "parked bulk " + describe(f.origin) + " on the dead-letter hub",
-            "outcome",
-            "parked",
-            "feed",
-            f.feed,
-            "source",
-            "eventhubs",
-            "message_id",
-            f.origin.deliveryId(),
-            "bytes",
-            f.body.length,
-            "reason",
-            f.error.getMessage());
-      } catch (DeadLetterHub.ParkingException | IllegalStateException e) {
-        LogFields.log(
-            log,
-            Level.SEVERE,
-            "LOST unless replayed from the source hub: bulk "
-                + describe(f.origin)
-                + " could be neither stored nor parked",
-            "outcome",
-            "lost",
-            "feed",
-            f.feed,
-            "source",
-            "eventhubs",
-            "message_id",
-            f.origin.deliveryId(),
-            "reason",
-            f.error.getMessage(),
-            "parking_error",
-            e.getMessage());
-        if (parkingFailure == null) {
-          parkingFailure =
-              e instanceof DeadLetterHub.ParkingException p
-                  ? p
-                  : new DeadLetterHub.ParkingException(e.getMessage(), e);
-        }
-      }
+    Exception lost =
+        outcome.park(
+            f ->
+                app.deadLetter()
+                    .park(
+                        new ParkedBulk(
+                            f.message().body(),
+                            f.feed(),
+                            f.reason(),
+                            f.transientFailure(),
+                            f.attempts(),
+                            origins.get(f.index()))),
+            log);
+    if (lost != null) {
+      throw lost instanceof DeadLetterHub.ParkingException p
+          ? p
+          : new DeadLetterHub.ParkingException(lost.getMessage(), lost);
     }
-    if (parkingFailure != null) {
-      throw parkingFailure;
-    }
-    log.info(
-        "batch of "
-            + bulks.length
-            + ": "
-            + stored
-            + " stored, "
-            + rejected
-            + " quarantined raw, "
-            + failed.size()
-            + " parked");
-  }
-
-  private String feedOf(Map<String, Object> properties, EventHubOrigin origin, Logger log) {
-    String feed = text(properties, "feed");
-    String fallback = app.settings().defaultFeed();
-    if (feed == null) {
-      return fallback;
-    }
-    if (!Catalog.standard().hasFeed(feed)) {
-      log.warning(
-          "event "
-              + origin.deliveryId()
-              + ": unknown feed property '"
-              + feed
-              + "'; using "
-              + fallback);
-      return fallback;
-    }
-    return feed;
+    log.info(outcome.summary());
   }
 
   static EventHubOrigin origin(String partitionId, Map<String, Object> system) {
@@ -282,6 +171,20 @@ public final class EventHubIngest {
     return array == null || i >= array.length ? null : array[i];
   }
 
+  /** The application properties as text (only {@code feed} is read), leaving out nulls. */
+  private static Map<String, String> texts(Map<String, Object> properties) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    if (properties != null) {
+      for (String key : properties.keySet()) {
+        String value = text(properties, key);
+        if (key != null && value != null) {
+          texts.put(key, value);
+        }
+      }
+    }
+    return texts;
+  }
+
   private static String text(Map<String, Object> map, String key) {
     if (map == null) {
       return null;
@@ -297,6 +200,4 @@ public final class EventHubIngest {
     String s = v.toString();
     return s.isEmpty() ? null : s;
   }
-
-  private record Failed(byte[] body, String feed, EventHubOrigin origin, SinkException error) {}
 }

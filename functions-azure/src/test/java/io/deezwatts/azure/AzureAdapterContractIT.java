@@ -8,6 +8,7 @@ import io.deezwatts.contract.AdapterContract;
 import io.deezwatts.contract.ContractAnswer;
 import io.deezwatts.contract.ContractCase;
 import io.deezwatts.core.rivian.SessionJson;
+import io.deezwatts.core.sink.SinkException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The adapter contract ({@link AdapterContract}) on Azure: each case through the Function App's
- * classes as the Java worker calls them ({@link HttpIngest} with a request message, the timers with
- * an {@link TestExecutionContext}), the app built from the case's settings as in the cloud, and the
- * session in Key Vault ({@link AzureStandIn}, with the managed identity).
+ * classes as the Java worker calls them ({@link HttpIngest} with a request message, {@link
+ * EventHubIngest} with a batch of one event and the one fake, the dead-letter hub ({@link
+ * RecordingDeadLetter}: Event Hubs has no local emulator here), the timers with an {@link
+ * TestExecutionContext}), the app built from the case's settings as in the cloud, and the session
+ * in Key Vault ({@link AzureStandIn}, with the managed identity).
  */
 class AzureAdapterContractIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,6 +75,14 @@ class AzureAdapterContractIT {
 
     @Override
     public AdapterContract.Deployment deploy(String job, Map<String, String> settings) {
+      if (job.equals("queue")) {
+        // As FunctionApp(settings) builds it, with the one fake: the dead-letter hub.
+        RecordingDeadLetter deadLetter = new RecordingDeadLetter();
+        return hub(
+            new EventHubIngest(
+                new FunctionApp(FunctionApp.components(settings).build(), () -> deadLetter)),
+            deadLetter);
+      }
       FunctionApp app = new FunctionApp(settings);
       return switch (job) {
         case "push" -> push(new HttpIngest(app));
@@ -85,6 +96,68 @@ class AzureAdapterContractIT {
     public String logs() {
       return invocations.stream().map(i -> i.logged(Level.ALL)).collect(Collectors.joining("\n"));
     }
+
+    @Override
+    public String queueDelivery() {
+      return "parkedAfter";
+    }
+  }
+
+  /**
+   * Delivers each step's message as the Java worker binds one event of partition 0 on the first
+   * attempt: its properties are the step's attributes.
+   */
+  private AdapterContract.Deployment hub(EventHubIngest function, RecordingDeadLetter deadLetter) {
+    return new AdapterContract.Deployment() {
+      private long sequenceNumber;
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public ContractAnswer call(JsonNode request) throws Exception {
+        byte[] body =
+            request.has("bodyFile")
+                ? Files.readAllBytes(Path.of("..").resolve(request.path("bodyFile").asText()))
+                : request.path("body").asText().getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> properties = new HashMap<>();
+        request
+            .path("attributes")
+            .properties()
+            .forEach(a -> properties.put(a.getKey(), a.getValue().asText()));
+        sequenceNumber++;
+        Map<String, Object> system =
+            Map.of(
+                "MessageId",
+                request.path("messageId").asText(),
+                "SequenceNumber",
+                (double) sequenceNumber, // the worker hands numbers over as doubles
+                "Offset",
+                Long.toString(4096 * sequenceNumber),
+                "EnqueuedTimeUtc",
+                "2026-11-21T10:15:30.123Z");
+        TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
+        invocations.add(context);
+        int parked = deadLetter.parked().size();
+        EventHubBatch batch =
+            new EventHubBatch(
+                new byte[][] {body},
+                new Map[] {properties},
+                new Map[] {system},
+                Map.of("PartitionId", "0"),
+                null);
+        try {
+          batch.deliverTo(function, context);
+        } catch (SinkException e) {
+          // The retry policy runs the batch again.
+          return ContractAnswer.queue("retry", e.getClass().getName() + ": " + e.getMessage());
+        } catch (DeadLetterHub.ParkingException e) {
+          return ContractAnswer.queue("lost", e.getClass().getName() + ": " + e.getMessage());
+        }
+        return ContractAnswer.queue(deadLetter.parked().size() > parked ? "park" : "ack", "");
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   private AdapterContract.Deployment push(HttpIngest function) {

@@ -5,22 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.functions.CloudEventsFunction;
 import io.cloudevents.CloudEvent;
 import io.deezwatts.core.app.Components;
-import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.IngestContext;
-import io.deezwatts.core.ingest.IngestOutcome;
-import io.deezwatts.core.ingest.IngestService;
-import io.deezwatts.core.ingest.StartupFailure;
-import io.deezwatts.core.log.LogFields;
 import io.deezwatts.core.log.RequestTrace;
-import io.deezwatts.core.push.PushSettings;
+import io.deezwatts.core.queue.QueueDelivery;
+import io.deezwatts.core.queue.QueueMessage;
+import io.deezwatts.core.queue.QueueOutcome;
 import io.deezwatts.core.sink.SinkException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -28,6 +25,11 @@ import java.util.logging.Logger;
  * Cloud Functions Framework. Returning normally acknowledges the message; throwing makes Pub/Sub
  * redeliver it. So a bulk is acknowledged only once stored; a storage failure throws; a bulk that
  * cannot be parsed is stored raw in quarantine and acknowledged, as retrying cannot fix it.
+ *
+ * <p>This class only translates: the CloudEvent becomes a {@link QueueMessage} for the {@link
+ * io.deezwatts.core.queue.QueueEndpoint}, which decides and logs; any outcome but an
+ * acknowledgement is thrown, as the function cannot park (the subscription's dead-letter topic
+ * does, after its attempts).
  *
  * <p>The feed comes from the message attribute {@code feed}, else {@code DEEZWATTS_FEED}. The
  * message id, publish time and attributes are recorded on every row.
@@ -37,7 +39,6 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Components app;
-  private final PushSettings settings;
 
   /**
    * The constructor the Functions Framework calls; reads the settings.
@@ -50,13 +51,14 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
 
   PubSubIngestFunction(Components app) {
     this.app = app;
-    this.settings = app.settings();
+    app.settings(); // a malformed setting fails the start, naming it
   }
 
   /**
    * Stores the bulk a message carries.
    *
-   * @throws SinkException when storing failed, so that Pub/Sub redelivers the message
+   * @throws SinkException when the bulk was not stored (storing failed, the function could not get
+   *     ready, or something unexpected happened), so that Pub/Sub redelivers the message
    * @throws IOException when the event is not a Pub/Sub envelope at all (also redelivered, and
    *     after the subscription's attempts, dead-lettered)
    */
@@ -69,26 +71,17 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
     if (!message.isObject()) {
       throw new IOException("the CloudEvent data has no 'message'; expected a Pub/Sub envelope");
     }
-    Map<String, String> metadata = new HashMap<>();
+    Map<String, String> attributes = new LinkedHashMap<>();
     message
         .path("attributes")
         .properties()
-        .forEach(a -> metadata.put("attribute." + a.getKey(), a.getValue().asText()));
+        .forEach(a -> attributes.put(a.getKey(), a.getValue().asText()));
+    Map<String, String> metadata = new HashMap<>();
+    attributes.forEach((k, v) -> metadata.put("attribute." + k, v));
     String messageId = text(message, "messageId", "message_id");
     String publishTime = text(message, "publishTime", "publish_time");
     if (publishTime != null) {
       metadata.put("publish_time", publishTime);
-    }
-    String feed = message.path("attributes").path("feed").asText(settings.defaultFeed());
-    if (!Catalog.standard().hasFeed(feed)) {
-      LogFields.log(
-          LOG,
-          Level.WARNING,
-          "unknown feed attribute; using " + settings.defaultFeed(),
-          "message_id",
-          messageId,
-          "feed_attribute",
-          feed);
     }
     byte[] body;
     try {
@@ -96,42 +89,22 @@ public final class PubSubIngestFunction implements CloudEventsFunction {
     } catch (IllegalArgumentException e) {
       body = message.path("data").asText("").getBytes(StandardCharsets.UTF_8);
     }
-    Instant now = Instant.now();
-    long started = System.nanoTime();
-    IngestContext context =
-        new IngestContext(now, IngestContext.Source.PUBSUB, null, messageId, metadata);
     Object traceparent = event.getExtension("traceparent");
     RequestTrace.set(RequestTrace.parse(null, traceparent == null ? null : traceparent.toString()));
     try {
-      IngestService ready;
-      try {
-        ready = app.ingest();
-      } catch (RuntimeException e) {
-        // Thrown on, so Pub/Sub redelivers (then dead-letters); the log names the setting.
-        StartupFailure.of(e).log(LOG, "message_id", messageId);
-        throw e;
+      QueueOutcome outcome =
+          app.queue()
+              .handle(
+                  List.of(new QueueMessage(body, attributes, messageId, metadata, null)),
+                  QueueDelivery.redelivered(IngestContext.Source.PUBSUB, "message_id", messageId),
+                  LOG);
+      if (outcome.decision() != QueueOutcome.Decision.ACK) {
+        // Pub/Sub redelivers, then dead-letters after the subscription's attempts.
+        throw outcome.retry();
       }
-      IngestOutcome outcome =
-          ready.ingest(knownFeed(feed), body, context, now.plus(settings.deadline()));
-      LogFields.bulk(
-          LOG, knownFeed(feed), context, outcome, (System.nanoTime() - started) / 1_000_000);
-    } catch (SinkException e) {
-      // Thrown on: Pub/Sub redelivers, then dead-letters after the subscription's attempts.
-      LogFields.notStored(
-          LOG,
-          knownFeed(feed),
-          context,
-          e.isTransient(),
-          e.getMessage(),
-          (System.nanoTime() - started) / 1_000_000);
-      throw e;
     } finally {
       RequestTrace.set(null);
     }
-  }
-
-  private String knownFeed(String feed) {
-    return Catalog.standard().hasFeed(feed) ? feed : settings.defaultFeed();
   }
 
   private static String text(JsonNode node, String name, String alternative) {

@@ -58,6 +58,10 @@ class GcpAdapterContractIT {
     @Override
     public AdapterContract.Deployment deploy(String job, Map<String, String> settings)
         throws Exception {
+      if (job.equals("queue")) {
+        function = InvokedFunction.cloudEvents(PubSubIngestFunction.class, settings);
+        return publisher();
+      }
       Class<?> target =
           switch (job) {
             case "push" -> HttpIngestFunction.class;
@@ -93,15 +97,43 @@ class GcpAdapterContractIT {
     public String logs() {
       return function == null ? "" : function.logs();
     }
+
+    @Override
+    public String queueDelivery() {
+      return "redelivered";
+    }
+  }
+
+  /** Publishes each step's message as Eventarc delivers it: a 2xx acknowledges it. */
+  private AdapterContract.Deployment publisher() {
+    return new AdapterContract.Deployment() {
+      @Override
+      public ContractAnswer call(JsonNode request) throws Exception {
+        HttpResponse<String> r =
+            function.publish(
+                body(request),
+                texts(request.path("attributes")),
+                request.path("messageId").asText());
+        return ContractAnswer.queue(r.statusCode() / 100 == 2 ? "ack" : "retry", r.body());
+      }
+
+      @Override
+      public void close() throws Exception {
+        function.close();
+        function = null;
+      }
+    };
   }
 
   static Map<String, String> headers(JsonNode request) {
-    Map<String, String> headers = new HashMap<>();
-    request
-        .path("headers")
-        .properties()
-        .forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
-    return headers;
+    return texts(request.path("headers"));
+  }
+
+  /** A JSON object's members as text. */
+  static Map<String, String> texts(JsonNode object) {
+    Map<String, String> texts = new HashMap<>();
+    object.properties().forEach(h -> texts.put(h.getKey(), h.getValue().asText()));
+    return texts;
   }
 
   static byte[] body(JsonNode request) throws Exception {

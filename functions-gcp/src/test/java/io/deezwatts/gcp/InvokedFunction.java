@@ -1,5 +1,7 @@
 package io.deezwatts.gcp;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.functions.invoker.runner.Invoker;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,7 @@ import java.util.stream.Collectors;
  * #logs()}.
  */
 final class InvokedFunction implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -103,6 +107,32 @@ final class InvokedFunction implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Publishes a bulk to a CloudEvents function as Eventarc delivers a Pub/Sub message (a
+   * structured-mode CloudEvent, {@code google.cloud.pubsub.topic.v1.messagePublished}). A 2xx
+   * acknowledges the message; anything else makes Pub/Sub redeliver it.
+   */
+  HttpResponse<String> publish(byte[] bulk, Map<String, String> attributes, String messageId)
+      throws IOException, InterruptedException {
+    ObjectNode event = JSON.createObjectNode();
+    event.put("specversion", "1.0");
+    event.put("id", messageId);
+    event.put("source", "//pubsub.googleapis.com/projects/contract/topics/bulks");
+    event.put("type", "google.cloud.pubsub.topic.v1.messagePublished");
+    event.put("datacontenttype", "application/json");
+    ObjectNode message = event.putObject("data").putObject("message");
+    ObjectNode a = message.putObject("attributes");
+    attributes.forEach(a::put);
+    message.put("data", Base64.getEncoder().encodeToString(bulk));
+    message.put("messageId", messageId);
+    message.put("publishTime", "2026-11-21T10:15:30.123Z");
+    return send(
+        "POST",
+        "/",
+        Map.of("Content-Type", "application/cloudevents+json"),
+        JSON.writeValueAsBytes(event));
   }
 
   /** POSTs nothing, as Cloud Scheduler does. */

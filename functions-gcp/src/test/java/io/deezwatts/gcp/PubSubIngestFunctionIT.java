@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link PubSubIngestFunction} on the real Functions Framework invoker, given the CloudEvent
  * Eventarc delivers for a published message (structured mode), storing into a real DuckDB file. A
  * 2xx acknowledges the message; anything else makes Pub/Sub redeliver it. (The emulator has no
- * Eventarc: the envelope is built here as the one {@code deezwatts serve}'s tests replay.)
+ * Eventarc: the envelope is built by {@link InvokedFunction#publish} as the one {@code deezwatts
+ * serve}'s tests replay.)
  */
 class PubSubIngestFunctionIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir Path dir;
   private Map<String, String> settings;
   private InvokedFunction function;
@@ -51,22 +47,7 @@ class PubSubIngestFunctionIT {
   }
 
   private HttpResponse<String> publish(byte[] bulk, String messageId) throws Exception {
-    ObjectNode event = JSON.createObjectNode();
-    event.put("specversion", "1.0");
-    event.put("id", messageId);
-    event.put("source", "//pubsub.googleapis.com/projects/contract/topics/bulks");
-    event.put("type", "google.cloud.pubsub.topic.v1.messagePublished");
-    event.put("datacontenttype", "application/json");
-    ObjectNode message = event.putObject("data").putObject("message");
-    message.putObject("attributes").put("feed", "data-streams");
-    message.put("data", Base64.getEncoder().encodeToString(bulk));
-    message.put("messageId", messageId);
-    message.put("publishTime", "2026-11-21T10:15:30.123Z");
-    return function.send(
-        "POST",
-        "/",
-        Map.of("Content-Type", "application/cloudevents+json"),
-        JSON.writeValueAsBytes(event));
+    return function.publish(bulk, Map.of("feed", "data-streams"), messageId);
   }
 
   private long count(String sql) throws Exception {

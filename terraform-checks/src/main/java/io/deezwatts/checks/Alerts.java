@@ -14,7 +14,7 @@ public final class Alerts {
   /** The field of the per-bulk log line that counts quarantined events ({@code LogFields}). */
   static final String QUARANTINED_FIELD = "quarantined";
 
-  /** The start of the line EventHubIngest logs when a bulk is neither stored nor parked. */
+  /** The start of the line the Event Hubs path logs when a bulk is neither stored nor parked. */
   static final String LOST_LINE = "LOST unless replayed";
 
   /** The local holding the quarantine metric's PromQL name, whose {@code _sum} the alert reads. */
@@ -118,7 +118,8 @@ public final class Alerts {
    * query on Application Insights); failed function invocations; each acting through {@code
    * local.alert_action_groups}, which holds the e-mail action group.
    *
-   * @param azureLiterals the string literals of functions-azure's sources
+   * @param azureLiterals the string literals of the sources of core (where {@code
+   *     QueueOutcome.park} writes the line) and functions-azure
    */
   public static List<String> azure(TerraformModule m, Set<String> azureLiterals) {
     List<String> problems = new ArrayList<>();
@@ -143,7 +144,7 @@ public final class Alerts {
       problems.add(m.dir() + ": no scheduled query alert on the '" + LOST_LINE + "' log line");
     }
     if (azureLiterals.stream().noneMatch(l -> l.startsWith(LOST_LINE))) {
-      problems.add("functions-azure no longer logs a line starting '" + LOST_LINE + "'");
+      problems.add("core and functions-azure no longer log a line starting '" + LOST_LINE + "'");
     }
     if (!queries.stream()
         .anyMatch(

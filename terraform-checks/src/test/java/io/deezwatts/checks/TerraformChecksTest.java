@@ -141,7 +141,8 @@ class TerraformChecksTest {
   @Test
   void theAzureRootAlertsOnDeadLettersLostBulksAndFailedInvocations() {
     assertEquals(
-        List.of(), Alerts.azure(modules.get(repo.azure()), repo.literals("functions-azure")));
+        List.of(),
+        Alerts.azure(modules.get(repo.azure()), repo.literals("core", "functions-azure")));
   }
 
   @Test

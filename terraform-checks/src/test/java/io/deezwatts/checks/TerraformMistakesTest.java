@@ -342,7 +342,7 @@ class TerraformMistakesTest {
   void missingOrMisconfiguredAlertsAreReported() {
     Fixture f = Fixture.repository();
     Set<String> core = f.literals("core", "functions-gcp");
-    Set<String> azure = f.literals("functions-azure");
+    Set<String> azure = f.literals("core", "functions-azure");
     assertReported(
         Alerts.gcp(
             module("dead-letter-alert-too-late", broken("dead-letter-alert-too-late").gcp()), core),

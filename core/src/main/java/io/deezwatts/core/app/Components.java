@@ -1,10 +1,12 @@
 package io.deezwatts.core.app;
 
+import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.cc.CcSyncEndpoint;
 import io.deezwatts.core.cc.StreamOnboarding;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.push.PushEndpoint;
 import io.deezwatts.core.push.PushSettings;
+import io.deezwatts.core.queue.QueueEndpoint;
 import io.deezwatts.core.rivian.FileTokenStore;
 import io.deezwatts.core.rivian.RivianPollEndpoint;
 import io.deezwatts.core.rivian.TokenStore;
@@ -20,14 +22,16 @@ import java.util.function.Supplier;
 /**
  * The composition root every deployment shares (the Google Cloud functions, the Azure Function App,
  * {@code deezwatts serve} through the former): built from the settings, it makes the sink, the
- * {@link IngestService}, the {@link PushEndpoint}, the {@link RivianPollEndpoint} and the {@link
- * CcSyncEndpoint} on first use and shares them, one of each per instance. The platform gives only
- * what differs (where the Rivian session is kept); the adapters only translate.
+ * {@link IngestService}, the {@link PushEndpoint}, the {@link QueueEndpoint}, the {@link
+ * RivianPollEndpoint} and the {@link CcSyncEndpoint} on first use and shares them, one of each per
+ * instance. The platform gives only what differs (where the Rivian session is kept); the adapters
+ * only translate.
  *
  * <p>Nothing is opened while building: a cold start pays for what its first request needs. What
  * fails while getting ready is thrown by {@link #ingest()} and {@link #push()} (the adapters
- * classify it with {@link io.deezwatts.core.ingest.StartupFailure}); the scheduled endpoints report
- * it as their outcome instead. A failed creation is not kept: the next call tries again.
+ * classify it with {@link io.deezwatts.core.ingest.StartupFailure}); the queue and scheduled
+ * endpoints report it as their outcome instead. A failed creation is not kept: the next call tries
+ * again.
  */
 public final class Components {
   private final Map<String, String> env;
@@ -36,6 +40,7 @@ public final class Components {
   private final Lazy<IngestService> ingest;
   private final Lazy<Function<IngestService, PushEndpoint>> pushConfiguration;
   private final Lazy<PushEndpoint> push;
+  private final QueueEndpoint queue;
   private final RivianPollEndpoint rivianPoll;
   private final CcSyncEndpoint ccSync;
 
@@ -50,6 +55,7 @@ public final class Components {
         new Lazy<>(() -> new IngestService(sink.get(), StreamOnboarding.fromEnvironment(env)));
     this.pushConfiguration = new Lazy<>(() -> PushEndpoint.configured(env));
     this.push = new Lazy<>(() -> pushConfiguration.get().apply(ingest.get()));
+    this.queue = new QueueEndpoint(ingest::get, settings::get, Catalog::standard, b.clock);
     Function<Map<String, String>, TokenStore> tokens = b.tokenStore;
     this.rivianPoll = RivianPollEndpoint.configured(env, () -> tokens.apply(env), sink, b.clock);
     this.ccSync = CcSyncEndpoint.configured(env);
@@ -122,6 +128,14 @@ public final class Components {
     return push.get();
   }
 
+  /**
+   * The queue endpoint (Pub/Sub, Event Hubs) over {@link #ingest()}; never throws: a failure to get
+   * ready is its outcome.
+   */
+  public QueueEndpoint queue() {
+    return queue;
+  }
+
   /** The scheduled Rivian poll, storing into {@link #sink()}; never throws. */
   public RivianPollEndpoint rivianPoll() {
     return rivianPoll;
@@ -158,7 +172,7 @@ public final class Components {
       return this;
     }
 
-    /** The clock of scheduled runs; by default UTC. */
+    /** The clock of scheduled runs and of queue messages' receipt; by default UTC. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock);
       return this;

@@ -1,18 +1,24 @@
 package io.deezwatts.core.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.cc.CcSyncOutcome;
+import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.queue.QueueDelivery;
+import io.deezwatts.core.queue.QueueMessage;
+import io.deezwatts.core.queue.QueueOutcome;
 import io.deezwatts.core.rivian.RivianPollOutcome;
 import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.WriteResult;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -107,5 +113,34 @@ class ComponentsTest {
     assertEquals(CcSyncOutcome.Status.NOT_CONFIGURED, cc.status());
     assertTrue(
         cc.startup().logLine().contains("DEEZWATTS_CC_AUTO_STREAM_TOPICS"), cc.startup().logLine());
+  }
+
+  @Test
+  void theQueueEndpointIsBuiltOnceOpensNothingAndReportsASinkThatCannotOpenAsItsOutcome() {
+    AtomicInteger attempts = new AtomicInteger();
+    Components app =
+        Components.builder(Map.of())
+            .sink(
+                () -> {
+                  attempts.incrementAndGet();
+                  throw new SettingException(
+                      "DEEZWATTS_SINK", "no sink for 'nosuch:' (test)", null);
+                })
+            .build();
+
+    assertSame(app.queue(), app.queue());
+    assertEquals(0, attempts.get(), "building and asking for it opens nothing");
+    QueueOutcome outcome =
+        app.queue()
+            .handle(
+                List.of(new QueueMessage(new byte[] {'[', ']'}, Map.of(), "m-1", Map.of(), null)),
+                QueueDelivery.redelivered(IngestContext.Source.PUBSUB),
+                LOG);
+
+    assertEquals(QueueOutcome.Decision.RETRY, outcome.decision());
+    assertFalse(outcome.retry().isTransient(), "a bad setting fails for good");
+    assertTrue(
+        outcome.retry().getMessage().contains("DEEZWATTS_SINK"), outcome.retry().getMessage());
+    assertEquals(1, attempts.get());
   }
 }

@@ -8,11 +8,10 @@ import io.deezwatts.core.decode.Limits;
 import io.deezwatts.core.ingest.IngestService;
 import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.ingest.StartupFailure;
+import io.deezwatts.core.log.RecordingLog;
+import io.deezwatts.core.sink.FakeSink;
 import io.deezwatts.core.sink.QuarantineEntry;
-import io.deezwatts.core.sink.Sink;
-import io.deezwatts.core.sink.SinkBatch;
 import io.deezwatts.core.sink.SinkException;
-import io.deezwatts.core.sink.WriteResult;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,35 +34,6 @@ class PushEndpointTest {
   private static final String GOOD =
       "[{\"type\":\"car_ignition\",\"id\":1,\"value\":true,\"vehicleId\":5,"
           + "\"time\":\"2022-01-01T00:00:00Z\"}]";
-
-  /** Records what it is asked to store, or fails the way a test sets. */
-  static final class FakeSink implements Sink {
-    final List<SinkBatch> batches = new ArrayList<>();
-    Instant lastDeadline;
-    SinkException failWith;
-    RuntimeException crashWith;
-
-    @Override
-    public WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
-      lastDeadline = deadline;
-      if (failWith != null) {
-        throw failWith;
-      }
-      if (crashWith != null) {
-        throw crashWith;
-      }
-      batches.add(batch);
-      return new WriteResult(batch.rows().size(), 0, batch.quarantine().size(), 0);
-    }
-
-    @Override
-    public String describe() {
-      return "fake";
-    }
-
-    @Override
-    public void close() {}
-  }
 
   private final FakeSink sink = new FakeSink();
 
@@ -286,30 +256,10 @@ class PushEndpointTest {
     assertTrue(sink.batches.isEmpty());
   }
 
-  /** A logger that keeps what it is given, as Azure's ExecutionContext logger would pass it on. */
-  private static java.util.logging.Logger recording(List<String> lines) {
-    java.util.logging.Logger log = java.util.logging.Logger.getAnonymousLogger();
-    log.setUseParentHandlers(false);
-    log.addHandler(
-        new java.util.logging.Handler() {
-          @Override
-          public void publish(java.util.logging.LogRecord r) {
-            lines.add(r.getLevel() + " " + r.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        });
-    return log;
-  }
-
   @Test
   void eachBulkLogsOneLineWithItsFieldsAndEachRefusalItsStatusButNeverTheCredential() {
     List<String> lines = new ArrayList<>();
-    java.util.logging.Logger log = recording(lines);
+    java.util.logging.Logger log = RecordingLog.into(lines);
     PushEndpoint e = endpoint(null);
     byte[] good = GOOD.getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = Map.of("Authorization", "Bearer ok", "X-Request-Id", "r-9");
