@@ -27,20 +27,18 @@ final class FunctionApp {
   }
 
   /**
-   * @throws IllegalArgumentException naming the setting when a push setting is malformed
+   * Reads nothing yet: a malformed setting fails the first invocation that needs it, which answers
+   * 500 or parks its bulks naming the setting. Failing here instead would fail the function class's
+   * construction, and an Event Hubs trigger would then checkpoint past its retries with nothing
+   * parked.
    */
   FunctionApp(Map<String, String> env) {
     this(components(env).build(), () -> EventHubDeadLetter.fromEnvironment(env));
   }
 
-  /**
-   * For tests: a given root and dead-letter hub.
-   *
-   * @throws IllegalArgumentException naming the setting when a push setting is malformed
-   */
+  /** For tests: a given root and dead-letter hub. */
   FunctionApp(Components components, Supplier<DeadLetterHub> deadLetter) {
     this.components = components;
-    components.settings();
     this.deadLetter = new Lazy<>(deadLetter);
   }
 

@@ -214,25 +214,16 @@ class EventHubIngestTest {
 
   @Test
   void anUnexpectedExceptionParksItsBulkAndNeverAbortsTheBatch() throws Exception {
-    // DEEZWATTS_FEED names no feed: the service throws IllegalArgumentException for the bulk
-    // without a feed property. The bulks after it are stored.
-    EventHubIngest misfed =
-        new EventHubIngest(
-            new FunctionApp(
-                FunctionApp.components(Map.of("DEEZWATTS_FEED", "no-such-feed"))
-                    .sink(() -> store)
-                    .build(),
-                () -> deadLetter));
+    // Not a SinkException: what a bug below the port would throw. The bulks after it are stored.
+    store.failNextUnexpectedly(new IllegalStateException("a bug (test)"));
     TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
 
-    // The first bulk loses its feed property; the last one gains one.
-    batch.withFeed(0, "").withFeed(2, "data-streams").deliverTo(misfed, context);
+    batch.deliverTo(function, context);
 
     List<ParkedBulk> parked = deadLetter.parked();
     assertEquals(List.of("1201"), parked.stream().map(p -> p.origin().sequenceNumber()).toList());
     assertFalse(parked.get(0).transientFailure());
-    assertTrue(
-        parked.get(0).error().contains("unknown feed 'no-such-feed'"), parked.get(0).error());
+    assertTrue(parked.get(0).error().contains("a bug (test)"), parked.get(0).error());
     assertEquals(batch.body(0), new String(parked.get(0).body(), StandardCharsets.UTF_8));
     assertTrue(store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1202'") > 0);
     assertTrue(store.count("SELECT count(*) FROM vehicle_events WHERE message_id = '3/1203'") > 0);
@@ -241,22 +232,38 @@ class EventHubIngestTest {
   @Test
   void anUnexpectedExceptionThatCannotBeParkedWritesTheLostLine() throws Exception {
     deadLetter.down();
-    EventHubIngest misfed =
-        new EventHubIngest(
-            new FunctionApp(
-                FunctionApp.components(Map.of("DEEZWATTS_FEED", "no-such-feed"))
-                    .sink(() -> store)
-                    .build(),
-                () -> deadLetter));
+    store.failNextUnexpectedly(new IllegalStateException("a bug (test)"));
     TestExecutionContext context = TestExecutionContext.firstAttempt("EventHubIngest");
 
-    assertThrows(DeadLetterHub.ParkingException.class, () -> batch.deliverTo(misfed, context));
+    assertThrows(DeadLetterHub.ParkingException.class, () -> batch.deliverTo(function, context));
 
     String severe = context.logged(Level.SEVERE);
     assertTrue(
         severe.contains("LOST unless replayed from the source hub: bulk partition 3 offset"),
         severe);
-    assertTrue(severe.contains("sequence number 1203"), severe);
+    assertTrue(severe.contains("sequence number 1201"), severe);
+  }
+
+  @Test
+  void aMalformedSettingParksEveryBulkOnTheFirstAttemptNamingIt() throws Exception {
+    // Read at the first bulk, not when the function is made: a function class that cannot be
+    // made fails its invocations, and the trigger checkpoints past them with nothing parked.
+    EventHubIngest misconfigured =
+        new EventHubIngest(
+            new FunctionApp(
+                FunctionApp.components(
+                        Map.of("DEEZWATTS_FEED", "data-streams", "DEEZWATTS_DEADLINE_SECONDS", "0"))
+                    .sink(() -> store)
+                    .build(),
+                () -> deadLetter));
+    TestExecutionContext context = TestExecutionContext.attempt("EventHubIngest", 0, 5);
+
+    batch.deliverTo(misconfigured, context);
+
+    assertEquals(3, deadLetter.parked().size());
+    assertFalse(deadLetter.parked().get(0).transientFailure());
+    assertTrue(context.logged(Level.SEVERE).contains("DEEZWATTS_DEADLINE_SECONDS"));
+    assertEquals(0, store.writes(), "nothing is stored with settings no retry can fix");
   }
 
   @Test

@@ -21,7 +21,7 @@ import java.util.Deque;
  */
 final class TestStore implements Sink {
   private final DuckDbSink duckdb;
-  private final Deque<SinkException> failures = new ArrayDeque<>();
+  private final Deque<Exception> failures = new ArrayDeque<>();
   private int writes;
 
   TestStore(Path file) {
@@ -43,6 +43,12 @@ final class TestStore implements Sink {
     return this;
   }
 
+  /** The next write throws this, as a bug below the sink port would, before anything is stored. */
+  synchronized TestStore failNextUnexpectedly(RuntimeException failure) {
+    failures.add(failure);
+    return this;
+  }
+
   synchronized void recover() {
     failures.clear();
   }
@@ -54,9 +60,12 @@ final class TestStore implements Sink {
   @Override
   public synchronized WriteResult write(SinkBatch batch, Instant deadline) throws SinkException {
     writes++;
-    SinkException failure = failures.poll();
-    if (failure != null) {
-      throw failure;
+    Exception failure = failures.poll();
+    if (failure instanceof SinkException s) {
+      throw s;
+    }
+    if (failure instanceof RuntimeException r) {
+      throw r;
     }
     return duckdb.write(batch, deadline);
   }

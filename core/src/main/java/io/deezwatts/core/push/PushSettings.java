@@ -1,5 +1,7 @@
 package io.deezwatts.core.push;
 
+import io.deezwatts.core.catalog.Catalog;
+import io.deezwatts.core.catalog.Feed;
 import io.deezwatts.core.ingest.SettingException;
 import io.deezwatts.core.sink.Sinks;
 import java.time.Duration;
@@ -25,10 +27,22 @@ public record PushSettings(String sinkUri, String defaultFeed, Duration deadline
   /**
    * Reads the settings.
    *
-   * @throws IllegalArgumentException naming the variable when a value is malformed
+   * @throws SettingException naming the variable when a value is malformed or names no feed: a
+   *     configuration error no retry fixes, found before a bulk is read
    */
   public static PushSettings fromEnvironment(Map<String, String> env) {
     String feed = env.getOrDefault(FEED, "data-streams").trim();
+    Catalog catalog = Catalog.standard();
+    if (!catalog.hasFeed(feed)) {
+      throw new SettingException(
+          FEED,
+          FEED
+              + " names no feed: '"
+              + feed
+              + "'; use one of "
+              + String.join(", ", catalog.feeds().stream().map(Feed::name).sorted().toList()),
+          null);
+    }
     long seconds;
     try {
       seconds = Long.parseLong(env.getOrDefault(DEADLINE_SECONDS, "50").trim());

@@ -2,6 +2,7 @@ package io.deezwatts.core.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deezwatts.core.ingest.SettingException;
 import java.time.Duration;
@@ -21,6 +22,17 @@ class PushSettingsTest {
     assertEquals(
         "legacy-push",
         PushSettings.fromEnvironment(Map.of("DEEZWATTS_FEED", " legacy-push ")).defaultFeed());
+  }
+
+  @Test
+  void anUnknownFeedIsASettingErrorNamingTheKnownOnes() {
+    SettingException e =
+        assertThrows(
+            SettingException.class,
+            () -> PushSettings.fromEnvironment(Map.of("DEEZWATTS_FEED", "data-stream")));
+    assertEquals("DEEZWATTS_FEED", e.setting());
+    assertTrue(e.getMessage().contains("'data-stream'"), e.getMessage());
+    assertTrue(e.getMessage().contains("data-streams, legacy-push, viriciti"), e.getMessage());
   }
 
   @Test
