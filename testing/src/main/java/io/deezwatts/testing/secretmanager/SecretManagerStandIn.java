@@ -8,21 +8,17 @@ import com.google.cloud.secretmanager.v1.SecretPayload;
 import com.google.cloud.secretmanager.v1.SecretVersion;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.deezwatts.testing.grpc.LoopbackGrpc;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,15 +68,7 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
   /** Starts serving on an ephemeral port of the loopback address. */
   public SecretManagerStandIn() {
-    try {
-      server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-              .addService(new Service())
-              .build()
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    server = LoopbackGrpc.start(new Service(), 4 << 20); // gRPC's default
   }
 
   /** Where the server listens, {@code host:port}. */
@@ -154,12 +142,7 @@ public final class SecretManagerStandIn implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdownNow();
-    try {
-      server.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    LoopbackGrpc.stop(server);
   }
 
   private AccessSecretVersionResponse access(String name) throws StatusException {
