@@ -232,6 +232,10 @@ class SecretManagerTokenStoreIT {
         assertThrows(SettingException.class, () -> SecretManagerTokenStore.fromEnvironment(env));
 
     assertEquals(SecretManagerTokenStore.ENDPOINT_VARIABLE, e.setting());
+    assertEquals(
+        SecretManagerStandIn.ENDPOINT_VARIABLE,
+        SecretManagerTokenStore.ENDPOINT_VARIABLE,
+        "the stand-in sets the variable the store reads");
   }
 
   /** The endpoint's settings with retries that give up after a second rather than a minute. */
