@@ -23,7 +23,7 @@ import java.util.Optional;
  * <p>It reaches Secret Manager with Application Default Credentials, or, when {@value
  * #ENDPOINT_VARIABLE} is set, a plaintext gRPC endpoint such as a local stand-in with no
  * credentials (as {@code PUBSUB_EMULATOR_HOST} does for Pub/Sub). Each call opens its own client: a
- * poll reads and writes at most once each, minutes apart.
+ * poll reads the session once, minutes after the last.
  */
 final class SecretManagerTokenStore implements TokenStore {
   /** The Secret Manager secret holding the session, {@code projects/P/secrets/S}. */
@@ -79,7 +79,10 @@ final class SecretManagerTokenStore implements TokenStore {
    * Reads the latest version.
    *
    * @return empty when the secret or its versions do not exist
-   * @throws IOException when Secret Manager cannot be reached or refuses
+   * @throws IOException when Secret Manager cannot be reached or refuses (the message names the
+   *     secret and the status code); the client has already retried UNAVAILABLE and
+   *     RESOURCE_EXHAUSTED for up to a minute, so a later run may succeed, while PERMISSION_DENIED
+   *     needs the service account's role. Also when the version does not hold a session.
    */
   @Override
   public Optional<RivianSession> load() throws IOException {
@@ -98,7 +101,9 @@ final class SecretManagerTokenStore implements TokenStore {
   /**
    * Adds a version holding the session.
    *
-   * @throws IOException when Secret Manager cannot be reached or refuses
+   * @throws IOException when Secret Manager cannot be reached or refuses, NOT_FOUND when the secret
+   *     was never created (the message names the secret and the status code); not retried, as an
+   *     add is not idempotent
    */
   @Override
   public void save(RivianSession session) throws IOException {
