@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The adapter contract ({@link AdapterContract}) on Google Cloud: each case's function served by
- * the real Functions Framework invoker and called over HTTP, the session in a file (Secret Manager
- * has no local stand-in; {@link SecretManagerTokenStore} is the one part not run here).
+ * the real Functions Framework invoker and called over HTTP, the session in a file ({@link
+ * SecretManagerTokenStore} is run against its stand-in in {@code SecretManagerTokenStoreIT} and
+ * {@code RivianPollFunctionIT}).
  */
 class GcpAdapterContractIT {
   private static final ObjectMapper JSON = new ObjectMapper();
