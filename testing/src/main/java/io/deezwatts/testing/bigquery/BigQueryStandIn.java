@@ -67,6 +67,7 @@ public final class BigQueryStandIn implements AutoCloseable {
   private static final String PATH = "/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET;
   private static final Pattern TABLE = Pattern.compile("/tables/([^/]+)/insertAll");
   private static final Pattern READ = Pattern.compile(PATH + "/tables/([^/?]+)(/data)?");
+  private static final String READS = "reads from what was stored";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -175,10 +176,11 @@ public final class BigQueryStandIn implements AutoCloseable {
         post(urlPathMatching(PATH + "/tables/[^/]+/insertAll"))
             .atPriority(10)
             .willReturn(Reply.ok().toResponse()));
-    // Answered by the recorder from the schemas and the rows stored.
+    // Answered by the recorder from the schemas and the rows stored, unless a test stubs reads.
     server.stubFor(
         get(urlPathMatching(READ.pattern()))
             .atPriority(10)
+            .withName(READS)
             .willReturn(aResponse().withStatus(404)));
   }
 
@@ -453,7 +455,9 @@ public final class BigQueryStandIn implements AutoCloseable {
       LoggedRequest request = event.getRequest();
       ResponseDefinition response = event.getResponseDefinition();
       Matcher read = READ.matcher(request.getUrl().split("\\?", 2)[0]);
-      if (request.getMethod().getName().equals("GET") && read.matches()) {
+      if (event.getStubMapping() != null
+          && READS.equals(event.getStubMapping().getName())
+          && read.matches()) {
         return read(read.group(1), read.group(2) != null, request.getUrl());
       }
       Matcher m = TABLE.matcher(request.getUrl());
