@@ -11,7 +11,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -26,13 +25,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -200,8 +196,7 @@ public final class BigQueryStandIn implements AutoCloseable {
    * {@code row -> false} refuses none again.
    */
   public void refuseRows(Predicate<JsonNode> rows, String location) {
-    recorder.refuse = rows;
-    recorder.refuseAt = location;
+    recorder.refuse = new InsertAllRefusal(rows, location);
   }
 
   /**
@@ -349,8 +344,7 @@ public final class BigQueryStandIn implements AutoCloseable {
     final List<Stored> stored = new CopyOnWriteArrayList<>();
     final Map<String, List<TableReads.Field>> schemas = new ConcurrentHashMap<>();
     final AtomicInteger lists = new AtomicInteger();
-    volatile Predicate<JsonNode> refuse;
-    volatile String refuseAt;
+    volatile InsertAllRefusal refuse;
     final AtomicInteger count = new AtomicInteger();
     volatile int failFrom;
     volatile ResponseDefinition failure;
@@ -372,7 +366,6 @@ public final class BigQueryStandIn implements AutoCloseable {
       schemas.clear();
       lists.set(0);
       refuse = null;
-      refuseAt = null;
       count.set(0);
       failFrom = 0;
       failure = null;
@@ -476,10 +469,12 @@ public final class BigQueryStandIn implements AutoCloseable {
       List<String> ids = insertIds(raw);
       String table = m.group(1);
       Set<Integer> refused = Set.of();
-      if (refuse != null && !failedOnly && response.getStatus() == 200) {
-        refused = refusals(raw);
+      InsertAllRefusal refusal = refuse;
+      JsonNode body = refusal == null ? null : readTree(raw);
+      if (refusal != null && !failedOnly && response.getStatus() == 200) {
+        refused = refusal.refused(body);
         if (!refused.isEmpty()) {
-          response = json(200, insertErrors(raw, refused));
+          response = json(200, refusal.insertErrors(body, refused));
         }
       }
       Call call =
@@ -491,7 +486,7 @@ public final class BigQueryStandIn implements AutoCloseable {
         for (int i = 0; i < ids.size(); i++) {
           stored.add(new Stored(table, ids.get(i), call, i));
         }
-      } else if (!refused.isEmpty() && skipsInvalidRows(raw)) {
+      } else if (!refused.isEmpty() && InsertAllRefusal.skipsInvalidRows(body)) {
         for (int i = 0; i < ids.size(); i++) {
           if (!refused.contains(i)) {
             stored.add(new Stored(table, ids.get(i), call, i));
@@ -514,7 +509,7 @@ public final class BigQueryStandIn implements AutoCloseable {
       List<List<String>> rows = new ArrayList<>();
       for (Stored s : stored) {
         if (s.table().equals(table)) {
-          rows.add(cells(fields, s.json()));
+          rows.add(TableReads.cells(fields, s.json()));
         }
       }
       if (!data) {
@@ -526,71 +521,6 @@ public final class BigQueryStandIn implements AutoCloseable {
           200,
           TableReads.tabledataList(
               fields, rows, TableReads.query(q < 0 ? null : url.substring(q + 1))));
-    }
-
-    /** A row's cells as {@link TableReads} takes them: text, TIMESTAMPs in microseconds. */
-    private static List<String> cells(List<TableReads.Field> fields, JsonNode json) {
-      List<String> cells = new ArrayList<>();
-      for (TableReads.Field f : fields) {
-        JsonNode v = json.path(f.name());
-        if (v.isMissingNode() || v.isNull() || f.type().equals("RECORD")) {
-          cells.add(null);
-        } else if (f.type().equals("TIMESTAMP")) {
-          cells.add(Long.toString(micros(v)));
-        } else {
-          cells.add(v.isValueNode() ? v.asText() : v.toString());
-        }
-      }
-      return cells;
-    }
-
-    /** A TIMESTAMP as insertAll takes it: RFC 3339 text, or seconds since the epoch. */
-    private static long micros(JsonNode v) {
-      if (v.isNumber()) {
-        return Math.round(v.asDouble() * 1e6);
-      }
-      return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(v.asText()));
-    }
-
-    /** The indexes of the rows {@link #refuse} picks. */
-    private Set<Integer> refusals(byte[] body) {
-      Set<Integer> out = new TreeSet<>();
-      int i = 0;
-      for (JsonNode r : readTree(body).path("rows")) {
-        if (refuse.test(r.path("json"))) {
-          out.add(i);
-        }
-        i++;
-      }
-      return out;
-    }
-
-    /** {@code insertErrors} for every row: the refused {@code invalid}, the others stopped. */
-    private ObjectNode insertErrors(byte[] body, Set<Integer> refused) {
-      boolean skip = skipsInvalidRows(body);
-      ObjectNode o = JSON.createObjectNode().put("kind", "bigquery#tableDataInsertAllResponse");
-      ArrayNode errors = o.putArray("insertErrors");
-      int rows = readTree(body).path("rows").size();
-      for (int i = 0; i < rows; i++) {
-        if (skip && !refused.contains(i)) {
-          continue;
-        }
-        boolean invalid = refused.contains(i);
-        errors
-            .addObject()
-            .put("index", i)
-            .putArray("errors")
-            .addObject()
-            .put("reason", invalid ? "invalid" : "stopped")
-            .put("location", invalid ? refuseAt : "")
-            .put("debugInfo", "")
-            .put("message", invalid ? "no such field: " + refuseAt + "." : "");
-      }
-      return o;
-    }
-
-    private static boolean skipsInvalidRows(byte[] body) {
-      return readTree(body).path("skipInvalidRows").asBoolean(false);
     }
 
     private static JsonNode readTree(byte[] body) {

@@ -1,10 +1,14 @@
 package io.deezwatts.testing.bigquery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +90,33 @@ public final class TableReads {
       o.put("pageToken", Integer.toString(to));
     }
     return o;
+  }
+
+  /**
+   * A row as {@code insertAll} sent it (its {@code json} object) as {@link #tabledataList} takes
+   * it: text as sent, a TIMESTAMP (RFC 3339 text or seconds since the epoch) in microseconds, null
+   * for a missing value. RECORD columns come out null (the tables read back have none).
+   */
+  public static List<String> cells(List<Field> fields, JsonNode json) {
+    List<String> cells = new ArrayList<>();
+    for (Field f : fields) {
+      JsonNode v = json.path(f.name());
+      if (v.isMissingNode() || v.isNull() || f.type().equals("RECORD")) {
+        cells.add(null);
+      } else if (f.type().equals("TIMESTAMP")) {
+        cells.add(Long.toString(micros(v)));
+      } else {
+        cells.add(v.isValueNode() ? v.asText() : v.toString());
+      }
+    }
+    return cells;
+  }
+
+  private static long micros(JsonNode v) {
+    if (v.isNumber()) {
+      return Math.round(v.asDouble() * 1e6);
+    }
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(v.asText()));
   }
 
   /** A request's query parameters, decoded; an empty map when {@code raw} is null. */
