@@ -1,6 +1,7 @@
 package io.deezwatts.testing.bigquery;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
@@ -26,24 +28,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A local stand-in for BigQuery's REST API, {@code tabledata.insertAll} only: a WireMock server
- * that answers with the JSON bodies BigQuery really sends (fixtures under {@code
- * src/main/resources/bigquery/}). BigQuery has no local emulator here, so this is how the sink's
- * REST contract is tested over real HTTP.
+ * A local stand-in for BigQuery's REST API: a WireMock server that answers {@code
+ * tabledata.insertAll} with the JSON bodies BigQuery really sends (fixtures under {@code
+ * src/main/resources/bigquery/}), and, for the tables given a schema ({@link #table}), {@code
+ * tables.get} and {@code tabledata.list} from the rows it stored ({@link TableReads}); other tables
+ * are not found (404), as before terraform ran. BigQuery has no local emulator here, so this is how
+ * the sink's REST contract is tested over real HTTP.
  *
  * <p>Besides WireMock's own stubs and journal it records, as each request arrives, which table it
  * was for, its insert ids and whether it carried credentials, and which rows BigQuery would have
  * stored (a 200 without {@code insertErrors} stores every row of the request; with {@code
- * skipInvalidRows=false} any error stores none). It can also fail every call from the Nth on, or
- * the Nth call only, and hold calls on arrival until several are under way at once, to show how
- * many requests a sink has in flight.
+ * skipInvalidRows=false} any error stores none). It can also refuse the rows a predicate picks as
+ * {@code invalid} (as a table lacking a column does), fail every call from the Nth on, or the Nth
+ * call only, and hold calls on arrival until several are under way at once, to show how many
+ * requests a sink has in flight.
  */
 public final class BigQueryStandIn implements AutoCloseable {
   public static final String PROJECT = "proj";
@@ -54,6 +62,8 @@ public final class BigQueryStandIn implements AutoCloseable {
 
   private static final String PATH = "/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET;
   private static final Pattern TABLE = Pattern.compile("/tables/([^/]+)/insertAll");
+  private static final Pattern READ = Pattern.compile(PATH + "/tables/([^/?]+)(/data)?");
+  private static final String READS = "reads from what was stored";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -151,7 +161,10 @@ public final class BigQueryStandIn implements AutoCloseable {
     return server;
   }
 
-  /** Forgets all calls and stubs; every table then answers 200 without errors. */
+  /**
+   * Forgets all calls, stubs, refusals and schemas; every table then answers {@code insertAll} with
+   * 200 without errors and is not found by reads.
+   */
   public void reset() {
     server.resetAll();
     recorder.clear();
@@ -159,6 +172,31 @@ public final class BigQueryStandIn implements AutoCloseable {
         post(urlPathMatching(PATH + "/tables/[^/]+/insertAll"))
             .atPriority(10)
             .willReturn(Reply.ok().toResponse()));
+    // Answered by the recorder from the schemas and the rows stored, unless a test stubs reads.
+    server.stubFor(
+        get(urlPathMatching(READ.pattern()))
+            .atPriority(10)
+            .withName(READS)
+            .willReturn(aResponse().withStatus(404)));
+  }
+
+  /**
+   * Gives a table a schema, so that {@code tables.get} and {@code tabledata.list} serve it: the
+   * rows stored in it so far, their values as sent ({@code TIMESTAMP}s as RFC 3339 text or
+   * seconds), in arrival order. RECORD columns are listed as null (the tables read back have none).
+   */
+  public void table(String table, List<TableReads.Field> fields) {
+    recorder.schemas.put(table, List.copyOf(fields));
+  }
+
+  /**
+   * Refuses the rows (their {@code json} objects) a predicate picks, in every table, with an {@code
+   * invalid} insert error at {@code location}, as a table lacking that column does; with {@code
+   * skipInvalidRows=false} the other rows of the request are {@code stopped} and nothing is stored.
+   * {@code row -> false} refuses none again.
+   */
+  public void refuseRows(Predicate<JsonNode> rows, String location) {
+    recorder.refuse = new InsertAllRefusal(rows, location);
   }
 
   /**
@@ -252,12 +290,35 @@ public final class BigQueryStandIn implements AutoCloseable {
   /** The insert ids of every row BigQuery would have stored in a table, duplicates included. */
   public List<String> stored(String table) {
     List<String> out = new ArrayList<>();
-    for (String[] row : recorder.stored) {
-      if (row[0].equals(table)) {
-        out.add(row[1]);
+    for (Stored row : recorder.stored) {
+      if (row.table().equals(table)) {
+        out.add(row.insertId());
       }
     }
     return out;
+  }
+
+  /** The {@code json} objects of every row stored in a table, duplicates included. */
+  public List<JsonNode> storedRows(String table) {
+    List<JsonNode> out = new ArrayList<>();
+    for (Stored row : recorder.stored) {
+      if (row.table().equals(table)) {
+        out.add(row.json());
+      }
+    }
+    return out;
+  }
+
+  /** {@code tabledata.list} calls answered since the last reset. */
+  public int lists() {
+    return recorder.lists.get();
+  }
+
+  /** A row stored: the call that stored it and its index there (read when asked for). */
+  private record Stored(String table, String insertId, Call call, int index) {
+    JsonNode json() {
+      return call.body().path("rows").path(index).path("json");
+    }
   }
 
   /** Fixture text from {@code src/main/resources/bigquery/}. */
@@ -280,7 +341,10 @@ public final class BigQueryStandIn implements AutoCloseable {
   /** Records each call as it arrives and applies {@link #failFromCall}. */
   private static final class Recorder implements ResponseDefinitionTransformerV2 {
     final List<Call> calls = new CopyOnWriteArrayList<>();
-    final List<String[]> stored = new CopyOnWriteArrayList<>();
+    final List<Stored> stored = new CopyOnWriteArrayList<>();
+    final Map<String, List<TableReads.Field>> schemas = new ConcurrentHashMap<>();
+    final AtomicInteger lists = new AtomicInteger();
+    volatile InsertAllRefusal refuse;
     final AtomicInteger count = new AtomicInteger();
     volatile int failFrom;
     volatile ResponseDefinition failure;
@@ -299,6 +363,9 @@ public final class BigQueryStandIn implements AutoCloseable {
     void clear() {
       calls.clear();
       stored.clear();
+      schemas.clear();
+      lists.set(0);
+      refuse = null;
       count.set(0);
       failFrom = 0;
       failure = null;
@@ -380,6 +447,12 @@ public final class BigQueryStandIn implements AutoCloseable {
     public ResponseDefinition transform(ServeEvent event) {
       LoggedRequest request = event.getRequest();
       ResponseDefinition response = event.getResponseDefinition();
+      Matcher read = READ.matcher(request.getUrl().split("\\?", 2)[0]);
+      if (event.getStubMapping() != null
+          && READS.equals(event.getStubMapping().getName())
+          && read.matches()) {
+        return read(read.group(1), read.group(2) != null, request.getUrl());
+      }
       Matcher m = TABLE.matcher(request.getUrl());
       if (!m.find()) {
         return response;
@@ -395,19 +468,79 @@ public final class BigQueryStandIn implements AutoCloseable {
       byte[] raw = request.getBody();
       List<String> ids = insertIds(raw);
       String table = m.group(1);
-      calls.add(
+      Set<Integer> refused = Set.of();
+      InsertAllRefusal refusal = refuse;
+      JsonNode body = refusal == null ? null : readTree(raw);
+      if (refusal != null && !failedOnly && response.getStatus() == 200) {
+        refused = refusal.refused(body);
+        if (!refused.isEmpty()) {
+          response = json(200, refusal.insertErrors(body, refused));
+        }
+      }
+      Call call =
           new Call(
-              number, table, ids, raw, request.getHeader("Authorization"), response.getStatus()));
+              number, table, ids, raw, request.getHeader("Authorization"), response.getStatus());
+      calls.add(call);
       String text = response.getBody();
       if (response.getStatus() == 200 && (text == null || !text.contains("insertErrors"))) {
-        for (String id : ids) {
-          stored.add(new String[] {table, id});
+        for (int i = 0; i < ids.size(); i++) {
+          stored.add(new Stored(table, ids.get(i), call, i));
+        }
+      } else if (!refused.isEmpty() && InsertAllRefusal.skipsInvalidRows(body)) {
+        for (int i = 0; i < ids.size(); i++) {
+          if (!refused.contains(i)) {
+            stored.add(new Stored(table, ids.get(i), call, i));
+          }
         }
       }
       if (!failedOnly || failOnlyHeld) {
         holdCall();
       }
       return response;
+    }
+
+    /** Answers {@code tables.get} or {@code tabledata.list} from a table's schema and rows. */
+    private ResponseDefinition read(String table, boolean data, String url) {
+      List<TableReads.Field> fields = schemas.get(table);
+      if (fields == null) {
+        String message = "Not found: Table " + PROJECT + ":" + DATASET + "." + table;
+        return json(404, TableReads.error(404, message, "notFound"));
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (Stored s : stored) {
+        if (s.table().equals(table)) {
+          rows.add(TableReads.cells(fields, s.json()));
+        }
+      }
+      if (!data) {
+        return json(200, TableReads.tablesGet(fields, rows.size()));
+      }
+      lists.incrementAndGet();
+      int q = url.indexOf('?');
+      return json(
+          200,
+          TableReads.tabledataList(
+              fields, rows, TableReads.query(q < 0 ? null : url.substring(q + 1))));
+    }
+
+    private static JsonNode readTree(byte[] body) {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private static ResponseDefinition json(int status, ObjectNode body) {
+      try {
+        return aResponse()
+            .withStatus(status)
+            .withHeader("Content-Type", "application/json; charset=UTF-8")
+            .withBody(JSON.writeValueAsString(body))
+            .build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** The {@code rows[].insertId} of a request body, read without building the rows. */

@@ -3,7 +3,6 @@ package io.deezwatts.core.sink.bigquery;
 import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.core.decode.Row;
-import io.deezwatts.core.sink.OpenEntry;
 import io.deezwatts.core.sink.QuarantineEntry;
 import io.deezwatts.core.sink.QuarantineStore;
 import io.deezwatts.core.sink.Resolution;
@@ -17,11 +16,9 @@ import io.deezwatts.core.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -190,7 +187,7 @@ public final class BigQuerySink implements Sink, QuarantineStore {
   private final ChunkSender sender;
   private final String description;
   private final TableSpec quarantineTable;
-  private final TableDataClient reader;
+  private final BigQueryQuarantineReader quarantineReader;
 
   private volatile boolean closed;
 
@@ -208,9 +205,10 @@ public final class BigQuerySink implements Sink, QuarantineStore {
       Backoff backoff,
       String description) {
     this.appender = Objects.requireNonNull(appender, "appender");
-    this.reader = reader;
     Objects.requireNonNull(options, "options");
     this.description = Objects.requireNonNull(description, "description");
+    this.quarantineReader =
+        reader == null ? null : new BigQueryQuarantineReader(reader, description);
     this.quarantineTable = Catalog.standard().quarantineTable();
     this.sender =
         new ChunkSender(
@@ -414,97 +412,37 @@ public final class BigQuerySink implements Sink, QuarantineStore {
   }
 
   /**
-   * Bounds the open entries by the quarantine table's rows ({@code tables.get}: no query bytes
-   * billed): closed entries and copies count too, and the filters are not applied, so the answer is
-   * "about" ({@link OpenCount#exact()} false).
+   * Bounds the open entries by the quarantine table's rows ({@code tables.get}; see {@link
+   * BigQueryQuarantineReader#countOpen}): the filters are not applied, so the answer is "about".
    *
    * @throws SinkException as {@link #openEntries} does
    * @throws IllegalStateException when the sink is closed or was made without a reader
    */
   @Override
   public OpenCount countOpen(Instant since, String reasonContains) throws SinkException {
-    if (closed || reader == null) {
-      throw new IllegalStateException(description + " cannot list its quarantine");
-    }
-    return new OpenCount(reader.rowCount(quarantineTable.name()), false);
+    return quarantineReader().countOpen();
   }
 
   /**
-   * Lists the open quarantine entries with {@code tabledata.list} (see {@link TableDataClient}: no
-   * query bytes billed, the streaming buffer included): first every resolution, to know which
-   * entries are closed, then the quarantine table a page at a time, filtered here by {@code since}
-   * and {@code reasonContains}. Entries come in the table's order, not by time; copies of one entry
-   * (the same {@code event_key} and {@code received_at}) are handed over once. Memory: the closed
-   * entries' ids and one page of entries.
+   * Lists the open quarantine entries with {@code tabledata.list}, in the table's order (see {@link
+   * BigQueryQuarantineReader#openEntries}).
    *
-   * @throws SinkException transient when BigQuery answered 5xx or 429 or did not answer; permanent
-   *     when a table is missing (terraform creates {@code quarantine_resolutions}), access is
-   *     denied ({@code bigquery.tables.getData}), or a row is malformed
+   * @throws SinkException transient when BigQuery answered 5xx or 429 or did not answer: run again;
+   *     permanent when a table is missing (terraform creates {@code quarantine_resolutions}),
+   *     access is denied ({@code bigquery.tables.getData}), or a row is malformed
    * @throws IllegalStateException when the sink is closed or was made without a reader
    */
   @Override
   public void openEntries(Instant since, String reasonContains, int pageSize, PageConsumer consumer)
       throws SinkException {
-    if (closed || reader == null) {
-      throw new IllegalStateException(description + " cannot list its quarantine");
-    }
-    String needle = reasonContains == null ? null : reasonContains.toLowerCase(Locale.ROOT);
-    Set<String> done = new HashSet<>();
-    reader.list(
-        RESOLUTIONS,
-        PAGE_ROWS,
-        rows -> {
-          for (Map<String, Object> r : rows) {
-            Object outcome = r.get("outcome");
-            if (outcome != null
-                && closes(outcome.toString())
-                && r.get("received_at") instanceof Instant at) {
-              done.add(r.get("entry_key") + "@" + at);
-            }
-          }
-        });
-    List<OpenEntry> page = new ArrayList<>();
-    reader.list(
-        quarantineTable.name(),
-        Math.max(pageSize, 1),
-        rows -> {
-          for (Map<String, Object> r : rows) {
-            OpenEntry e;
-            try {
-              e = OpenEntry.fromColumns(r::get);
-            } catch (IllegalArgumentException | ClassCastException bad) {
-              throw SinkException.permanent(
-                  "a quarantine row of " + description + " is malformed: " + bad.getMessage(), bad);
-            }
-            Instant at = e.context().receivedAt();
-            if ((since != null && at.isBefore(since))
-                || (needle != null && !e.entry().reason().toLowerCase(Locale.ROOT).contains(needle))
-                || !done.add(e.entry().eventKey() + "@" + at)) {
-              continue;
-            }
-            page.add(e);
-            if (page.size() >= pageSize) {
-              consumer.accept(List.copyOf(page));
-              page.clear();
-            }
-          }
-        });
-    if (!page.isEmpty()) {
-      consumer.accept(List.copyOf(page));
-    }
+    quarantineReader().openEntries(since, reasonContains, pageSize, consumer);
   }
 
-  /** Rows per page when reading resolutions (small rows). */
-  private static final int PAGE_ROWS = 10_000;
-
-  private static final String RESOLUTIONS = "quarantine_resolutions";
-
-  private static boolean closes(String outcome) {
-    try {
-      return Resolution.Outcome.ofWireName(outcome).closes();
-    } catch (IllegalArgumentException unknown) {
-      return false; // a later release's outcome: leave the entry open
+  private BigQueryQuarantineReader quarantineReader() {
+    if (closed || quarantineReader == null) {
+      throw new IllegalStateException(description + " cannot list its quarantine");
     }
+    return quarantineReader;
   }
 
   /**
@@ -518,7 +456,7 @@ public final class BigQuerySink implements Sink, QuarantineStore {
     if (closed) {
       throw new IllegalStateException(description + " is closed");
     }
-    TableSpec table = Catalog.standard().table(RESOLUTIONS);
+    TableSpec table = Catalog.standard().table(BigQueryQuarantineReader.RESOLUTIONS);
     appender.open(Set.of(table));
     List<PendingRow> rows = new ArrayList<>();
     for (Resolution r : resolutions) {

@@ -38,15 +38,15 @@ import org.junit.jupiter.api.Test;
  * nothing.
  */
 class BigQueryRequeueIT {
-  private static final Instant RECEIVED = Instant.parse("2026-11-21T10:00:00.123456Z");
-  private static final String LEGACY =
+  static final Instant RECEIVED = Instant.parse("2026-11-21T10:00:00.123456Z");
+  static final String LEGACY =
       "[{\"type\":\"charge_level_percent\",\"carId\":\"car-1\",\"time\":\"2017-01-01T12:30:10Z\","
           + "\"percent\":55},"
           + "{\"type\":\"can_odometer\",\"carId\":\"car-1\",\"time\":\"2017-01-01T12:30:10Z\","
           + "\"odometer\":123123.0},"
           + "{\"type\":\"charge_level_percent\",\"carId\":\"car-1\",\"time\":\"2017-01-01T12:31:10Z\","
           + "\"percent\":155}]";
-  private static final BigQuerySink.Options FAST =
+  static final BigQuerySink.Options FAST =
       BigQuerySink.Options.DEFAULTS
           .withBackoff(Duration.ZERO, Duration.ofMillis(1))
           .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10));
@@ -83,10 +83,15 @@ class BigQueryRequeueIT {
   }
 
   private Requeue requeue() {
+    return requeueOn(sink);
+  }
+
+  /** Requeue on a BigQuery sink, which is its own quarantine store. */
+  static Requeue requeueOn(BigQuerySink sink) {
     return new Requeue(sink, sink, Catalog.standard(), Clock.systemUTC());
   }
 
-  private static Requeue.Options options(boolean apply) {
+  static Requeue.Options options(boolean apply) {
     return new Requeue.Options(null, null, apply, 1); // pages of one: several tabledata pages
   }
 
@@ -224,7 +229,7 @@ class BigQueryRequeueIT {
   }
 
   /** The rows first delivery would have stored with the current table: keys and ingest columns. */
-  private static TreeSet<String> expectedRows() throws Exception {
+  static TreeSet<String> expectedRows() throws Exception {
     TreeSet<String> keys = new TreeSet<>();
     List<Row> rows =
         BulkDecoder.forFeed("legacy-push")
@@ -239,7 +244,7 @@ class BigQueryRequeueIT {
     return keys;
   }
 
-  private static Instant far() {
+  static Instant far() {
     return Instant.now().plusSeconds(60);
   }
 }

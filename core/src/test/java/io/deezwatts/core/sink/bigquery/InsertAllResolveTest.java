@@ -1,5 +1,8 @@
 package io.deezwatts.core.sink.bigquery;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +12,7 @@ import io.deezwatts.core.sink.QuarantineStore;
 import io.deezwatts.core.sink.Resolution;
 import io.deezwatts.core.sink.SinkException;
 import io.deezwatts.testing.bigquery.BigQueryStandIn;
+import io.deezwatts.testing.bigquery.TableReads.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requeue's resolutions through {@code insertAll}, against {@link BigQueryStandIn}: one row per
- * resolution in {@code quarantine_resolutions}, its key the insert id; and listing against a REST
- * endpoint that has no such table fails permanently, naming it.
+ * resolution in {@code quarantine_resolutions}, its key the insert id; listing against a REST
+ * endpoint that has no such table fails permanently, naming it, and while BigQuery answers 503
+ * transiently (run again).
  */
 class InsertAllResolveTest {
   private static final BigQuerySink.Options FAST =
@@ -66,6 +71,27 @@ class InsertAllResolveTest {
     assertEquals("still_quarantined", row.path("outcome").asText());
     assertEquals("event 3 (gps): field 'lat' is missing", row.path("reason").asText());
     assertEquals("run-1", row.path("run_id").asText());
+  }
+
+  @Test
+  void listingWhileBigQueryIsUnavailableIsTransient() {
+    bigQuery.table("quarantine_resolutions", List.of(new Field("outcome", "STRING", "NULLABLE")));
+    bigQuery
+        .server()
+        .stubFor(
+            get(urlPathMatching(".*/tables/quarantine_resolutions/data"))
+                .atPriority(1)
+                .willReturn(
+                    aResponse()
+                        .withStatus(503)
+                        .withBody(BigQueryStandIn.fixture("error-503-backend-error.json"))));
+    try (BigQuerySink sink = StandIns.sink(bigQuery, FAST)) {
+      QuarantineStore store = sink;
+      SinkException e =
+          assertThrows(SinkException.class, () -> store.openEntries(null, null, 10, page -> {}));
+      assertTrue(e.isTransient(), e.getMessage());
+      assertTrue(e.getMessage().contains("503"), e.getMessage());
+    }
   }
 
   @Test

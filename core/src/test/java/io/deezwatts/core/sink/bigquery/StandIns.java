@@ -7,6 +7,9 @@ import io.deezwatts.core.catalog.Column;
 import io.deezwatts.core.catalog.TableSpec;
 import io.deezwatts.testing.bigquery.BigQueryStandIn;
 import io.deezwatts.testing.bigquery.StorageWriteStandIn;
+import io.deezwatts.testing.bigquery.TableReads;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Core's half of the testing module's BigQuery stand-ins, which need nothing of core (so that
@@ -31,6 +34,29 @@ final class StandIns {
   /** A Storage Write API stand-in whose tables have the catalog's columns. */
   static StorageWriteStandIn storageWrite() {
     return new StorageWriteStandIn(StandIns::tableSchema);
+  }
+
+  /**
+   * An insertAll stand-in whose reads ({@code tables.get}, {@code tabledata.list}) serve every
+   * catalog table with the catalog's columns.
+   */
+  static BigQueryStandIn insertAll() {
+    BigQueryStandIn bigQuery = new BigQueryStandIn();
+    for (TableSpec t : Catalog.standard().tables()) {
+      bigQuery.table(t.name(), restFields(t));
+    }
+    return bigQuery;
+  }
+
+  /** A catalog table's columns as {@code tables.get} reports them. */
+  static List<TableReads.Field> restFields(TableSpec t) {
+    List<TableReads.Field> fields = new ArrayList<>();
+    for (Column c : t.columns()) {
+      fields.add(
+          new TableReads.Field(
+              c.name(), c.type().equals("INT64") ? "INTEGER" : c.type(), c.mode()));
+    }
+    return fields;
   }
 
   /** A catalog table's schema as BigQuery would report it (unknown names: the quarantine's). */
