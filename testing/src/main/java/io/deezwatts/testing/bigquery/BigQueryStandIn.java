@@ -146,7 +146,7 @@ public final class BigQueryStandIn implements AutoCloseable {
    *     faster and {@link #calls()} still records them
    */
   public BigQueryStandIn(boolean journal) {
-    var config = options().dynamicPort().extensions(recorder);
+    var config = options().bindAddress("127.0.0.1").dynamicPort().extensions(recorder);
     server = new WireMockServer(journal ? config : config.disableRequestJournal());
     server.start();
     reset();
@@ -154,7 +154,7 @@ public final class BigQueryStandIn implements AutoCloseable {
 
   /** The environment that points a sink here, with no credentials configured. */
   public Map<String, String> environment() {
-    return Map.of(ENDPOINT_VARIABLE, "http://localhost:" + server.port());
+    return Map.of(ENDPOINT_VARIABLE, "http://127.0.0.1:" + server.port());
   }
 
   public WireMockServer server() {

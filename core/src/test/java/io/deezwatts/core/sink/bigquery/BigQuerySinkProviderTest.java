@@ -29,7 +29,7 @@ class BigQuerySinkProviderTest {
     try (BigQueryStandIn bigQuery = new BigQueryStandIn();
         Sink sink = Sinks.open("bigquery:proj.ds", bigQuery.environment())) {
       assertInstanceOf(BigQuerySink.class, sink);
-      assertTrue(sink.describe().startsWith("bigquery:proj.ds via http://localhost:"));
+      assertTrue(sink.describe().startsWith("bigquery:proj.ds via http://127.0.0.1:"));
 
       WriteResult r =
           sink.write(
