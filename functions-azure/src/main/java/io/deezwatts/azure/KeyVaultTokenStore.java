@@ -99,7 +99,8 @@ public final class KeyVaultTokenStore implements TokenStore {
   /**
    * Adds a version holding the session.
    *
-   * @throws IOException when Key Vault cannot be reached or refuses; the previous version stays
+   * @throws IOException when Key Vault cannot be reached ({@link TokenStore.Unavailable}, as for a
+   *     429 or 5xx: a later run may succeed) or refuses; the previous version stays
    */
   @Override
   public void save(RivianSession session) throws IOException {
@@ -137,6 +138,10 @@ public final class KeyVaultTokenStore implements TokenStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while calling Key Vault", e);
+    } catch (IOException e) {
+      // No answer at all (refused, reset, timed out): a later run may reach it.
+      throw new TokenStore.Unavailable(
+          "Key Vault could not be reached for " + secret + ": " + e, e);
     }
   }
 
@@ -148,13 +153,18 @@ public final class KeyVaultTokenStore implements TokenStore {
     } catch (IOException e) {
       code = "";
     }
-    return new IOException(
+    String message =
         "Key Vault refused to "
             + what
             + " "
             + secret
             + ": HTTP "
             + response.statusCode()
-            + (code.isEmpty() ? "" : " " + code));
+            + (code.isEmpty() ? "" : " " + code);
+    int status = response.statusCode();
+    // Throttled or the service failing: a later run may succeed. A 401/403/404 needs a person.
+    return status == 429 || status >= 500
+        ? new TokenStore.Unavailable(message, null)
+        : new IOException(message);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deezwatts.core.rivian.RivianException;
 import io.deezwatts.core.rivian.RivianSession;
 import io.deezwatts.core.rivian.SessionJson;
+import io.deezwatts.core.rivian.TokenStore;
 import io.deezwatts.testing.rivian.FakeRivian;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,19 @@ class RivianPollTest {
         assertThrows(IOException.class, () -> KeyVaultTokenStore.fromEnvironment(env).load());
     assertTrue(e.getMessage().contains("HTTP 403 Forbidden"), e.getMessage());
     assertTrue(!e.getMessage().contains("usess-0a9b8c"));
+    assertFalse(e instanceof TokenStore.Unavailable, "a refusal needs a person, not a retry");
+  }
+
+  @Test
+  void keyVaultFailingOrThrottlingIsUnavailableForNowSoThePollBacksOff() throws Exception {
+    storeSession();
+    for (int status : new int[] {503, 429}) {
+      azure.failWith(status);
+      IOException e =
+          assertThrows(IOException.class, () -> KeyVaultTokenStore.fromEnvironment(env).load());
+      assertTrue(e instanceof TokenStore.Unavailable, status + ": " + e);
+      assertTrue(e.getMessage().contains("HTTP " + status), e.getMessage());
+    }
   }
 
   @Test

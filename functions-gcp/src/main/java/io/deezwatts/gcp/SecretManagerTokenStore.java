@@ -2,6 +2,7 @@ package io.deezwatts.gcp;
 
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.NotFoundException;
+import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
 import com.google.cloud.secretmanager.v1.SecretManagerServiceSettings;
 import com.google.cloud.secretmanager.v1.SecretPayload;
@@ -12,8 +13,10 @@ import io.deezwatts.core.rivian.RivianSession;
 import io.deezwatts.core.rivian.SessionJson;
 import io.deezwatts.core.rivian.TokenStore;
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The session in a Secret Manager secret: read from its latest version; a save adds a version. Put
@@ -80,9 +83,10 @@ final class SecretManagerTokenStore implements TokenStore {
    *
    * @return empty when the secret or its versions do not exist
    * @throws IOException when Secret Manager cannot be reached or refuses (the message names the
-   *     secret and the status code); the client has already retried UNAVAILABLE and
-   *     RESOURCE_EXHAUSTED for up to a minute, so a later run may succeed, while PERMISSION_DENIED
-   *     needs the service account's role. Also when the version does not hold a session.
+   *     secret and the status code): {@link TokenStore.Unavailable} when a later run may succeed
+   *     (UNAVAILABLE and the like, after the client's own retries for up to a minute), a plain
+   *     IOException when it needs a person (PERMISSION_DENIED needs the service account's role).
+   *     Also when the version does not hold a session.
    */
   @Override
   public Optional<RivianSession> load() throws IOException {
@@ -93,8 +97,11 @@ final class SecretManagerTokenStore implements TokenStore {
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (ApiException e) {
-      throw new IOException(
-          "Secret Manager refused to read " + secret + ": " + e.getStatusCode().getCode(), e);
+      String message =
+          "Secret Manager refused to read " + secret + ": " + e.getStatusCode().getCode();
+      throw FOR_NOW.contains(e.getStatusCode().getCode())
+          ? new TokenStore.Unavailable(message, e)
+          : new IOException(message, e);
     }
   }
 
@@ -118,6 +125,15 @@ final class SecretManagerTokenStore implements TokenStore {
           "Secret Manager refused to write " + secret + ": " + e.getStatusCode().getCode(), e);
     }
   }
+
+  /** Codes that still stand after the client's retries but may not at the next run. */
+  private static final Set<StatusCode.Code> FOR_NOW =
+      EnumSet.of(
+          StatusCode.Code.UNAVAILABLE,
+          StatusCode.Code.DEADLINE_EXCEEDED,
+          StatusCode.Code.RESOURCE_EXHAUSTED,
+          StatusCode.Code.INTERNAL,
+          StatusCode.Code.ABORTED);
 
   private SecretManagerServiceClient client() throws IOException {
     return settings == null

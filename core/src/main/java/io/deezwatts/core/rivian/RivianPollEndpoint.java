@@ -166,6 +166,8 @@ public final class RivianPollEndpoint {
       return e.isTransient()
           ? backOff(schedule, now, message, e)
           : RivianPollOutcome.of(Status.FAILED, message, null, e);
+    } catch (TokenStore.Unavailable e) {
+      return backOff(schedule, now, "cannot read the Rivian session for now: " + e.getMessage(), e);
     } catch (IOException e) {
       return RivianPollOutcome.of(
           Status.FAILED, "cannot read the Rivian session: " + e.getMessage(), null, e);

@@ -13,7 +13,8 @@ public interface TokenStore {
    * The stored session.
    *
    * @return empty when nothing is stored yet
-   * @throws IOException when the store cannot be read or holds something unreadable
+   * @throws Unavailable when the store cannot be reached for now (a later run may succeed)
+   * @throws IOException when the store refuses or holds something unreadable
    */
   Optional<RivianSession> load() throws IOException;
 
@@ -26,4 +27,16 @@ public interface TokenStore {
 
   /** Where the store is, for messages (a path or a secret name); never its content. */
   String describe();
+
+  /**
+   * The store could not be reached for now (its service unavailable, throttled or too slow): a
+   * later run may succeed, unlike a refusal or a stored value that is not a session.
+   */
+  final class Unavailable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 }

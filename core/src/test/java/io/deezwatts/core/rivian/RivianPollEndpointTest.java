@@ -48,9 +48,13 @@ class RivianPollEndpointTest {
   }
 
   private RivianPoller poller() {
+    return poller(store);
+  }
+
+  private RivianPoller poller(TokenStore tokens) {
     return new RivianPoller(
         new RivianClient(rivian.endpoint(), Duration.ofSeconds(5), Clock.systemUTC()),
-        store,
+        tokens,
         sink,
         Catalog.standard(),
         Clock.systemUTC());
@@ -90,6 +94,53 @@ class RivianPollEndpointTest {
     assertEquals(Status.STORED, stored.status());
     assertEquals(2, stored.stored());
     assertNull(stored.notBefore());
+  }
+
+  /** A session store that cannot be read, failing with {@code failure}. */
+  private static TokenStore unreadable(IOException failure) {
+    return new TokenStore() {
+      @Override
+      public java.util.Optional<RivianSession> load() throws IOException {
+        throw failure;
+      }
+
+      @Override
+      public void save(RivianSession session) throws IOException {
+        throw failure;
+      }
+
+      @Override
+      public String describe() {
+        return "an unreadable store (test)";
+      }
+    };
+  }
+
+  @Test
+  void aSessionStoreUnreachableForNowBacksOffWhileARefusalNeedsAPerson() {
+    TokenStore later =
+        unreadable(
+            new TokenStore.Unavailable("Secret Manager refused to read s: UNAVAILABLE", null));
+    RivianPollOutcome retry =
+        new RivianPollEndpoint(
+                () -> new ScheduledPolls(Duration.ofMinutes(5)),
+                () -> poller(later),
+                Clock.systemUTC())
+            .run(T0, DEADLINE, LOG);
+    TokenStore refused = unreadable(new IOException("Secret Manager refused to read s: DENIED"));
+    RivianPollOutcome failed =
+        new RivianPollEndpoint(
+                () -> new ScheduledPolls(Duration.ofMinutes(5)),
+                () -> poller(refused),
+                Clock.systemUTC())
+            .run(T0, DEADLINE, LOG);
+
+    assertEquals(Status.RETRY_LATER, retry.status(), retry.message());
+    assertTrue(retry.message().contains("UNAVAILABLE"), retry.message());
+    assertTrue(retry.notBefore().isAfter(T0), "backs off: " + retry.notBefore());
+    assertEquals(Status.FAILED, failed.status(), failed.message());
+    assertTrue(failed.message().contains("DENIED"), failed.message());
+    assertEquals(0, rivian.requests().size(), "Rivian is not asked without a session");
   }
 
   @Test
