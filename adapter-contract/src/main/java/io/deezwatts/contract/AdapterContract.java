@@ -17,8 +17,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -91,6 +93,7 @@ public final class AdapterContract {
       settings.put("DEEZWATTS_SINK", "duckdb:" + duckdb);
       settings.put("DEEZWATTS_RIVIAN_ENDPOINT", rivian.endpoint());
       settings.put("DEEZWATTS_RIVIAN_INTERVAL_SECONDS", "300");
+      List<String> kept = new ArrayList<>();
       if (c.job().equals("rivian-poll")) {
         settings.putAll(platform.keepSession(c.given().path("session").asBoolean(false), dir));
         for (JsonNode a : c.given().path("rivian")) {
@@ -106,7 +109,9 @@ public final class AdapterContract {
         }
       }
       if (c.job().equals("cc-sync")) {
-        settings.putAll(cc.env(cc.writeServiceAccount(dir)));
+        Path key = cc.writeServiceAccount(dir);
+        settings.putAll(cc.env(key));
+        kept.addAll(keyMaterial(key));
         JsonNode given = c.given().path("cc");
         given.path("consent").forEach(v -> cc.consent(v.asLong(), null));
         cc.topics(topics(given));
@@ -124,10 +129,20 @@ public final class AdapterContract {
         for (ContractCase.Step step : c.steps()) {
           n++;
           ContractAnswer answer = function.call(step.request());
-          check(c.name() + " step " + n, step.expect(), answer, platform, duckdb, cc);
+          check(c.name() + " step " + n, step.expect(), answer, platform, duckdb, cc, kept);
         }
       }
     }
+  }
+
+  /**
+   * The base64 lines of the service account key the stand-in wrote: generated for this run, so
+   * neither an answer nor a log may hold any of them, whatever the case says.
+   */
+  private static List<String> keyMaterial(Path key) throws IOException {
+    return Files.readAllLines(key).stream()
+        .filter(line -> !line.isBlank() && !line.startsWith("-----"))
+        .toList();
   }
 
   private static long[] topics(JsonNode given) {
@@ -144,7 +159,8 @@ public final class AdapterContract {
       ContractAnswer answer,
       Platform platform,
       Path duckdb,
-      FakeConnectedCars cc)
+      FakeConnectedCars cc,
+      List<String> kept)
       throws Exception {
     String context = where + ": " + answer + "\nlogs:\n" + platform.logs();
     if (expect.has("queue")) {
@@ -175,6 +191,11 @@ public final class AdapterContract {
     for (JsonNode secret : expect.path("secret")) {
       assertFalse(answer.text().contains(secret.asText()), where + ": answered " + secret);
       assertFalse(platform.logs().contains(secret.asText()), where + ": logged " + secret);
+    }
+    for (String line : kept) {
+      // The message names no key line: it must not carry key material either.
+      assertFalse(answer.text().contains(line), where + ": answered the service account key");
+      assertFalse(platform.logs().contains(line), where + ": logged the service account key");
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = expect.path("rows").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> r = it.next();
