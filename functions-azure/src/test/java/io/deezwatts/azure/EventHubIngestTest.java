@@ -10,6 +10,7 @@ import io.deezwatts.core.catalog.Catalog;
 import io.deezwatts.core.decode.BulkDecoder;
 import io.deezwatts.core.decode.IngestContext;
 import io.deezwatts.core.ingest.SettingException;
+import io.deezwatts.core.sink.Sink;
 import io.deezwatts.core.sink.SinkException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,10 +42,13 @@ class EventHubIngestTest {
   void setUp() {
     store = new TestStore(dir.resolve("azure.duckdb"));
     deadLetter = new RecordingDeadLetter();
-    function =
-        new EventHubIngest(
-            new FunctionApp(
-                FunctionApp.components(ENV).sink(() -> store).build(), () -> deadLetter));
+    function = ingest(ENV, () -> store);
+  }
+
+  /** The function with these settings and sink, parking into {@link #deadLetter}. */
+  private EventHubIngest ingest(Map<String, String> env, Supplier<Sink> sink) {
+    return new EventHubIngest(
+        new FunctionApp(FunctionApp.components(env).sink(sink).build(), () -> deadLetter));
   }
 
   @AfterEach
@@ -249,13 +254,9 @@ class EventHubIngestTest {
     // Read at the first bulk, not when the function is made: a function class that cannot be
     // made fails its invocations, and the trigger checkpoints past them with nothing parked.
     EventHubIngest misconfigured =
-        new EventHubIngest(
-            new FunctionApp(
-                FunctionApp.components(
-                        Map.of("DEEZWATTS_FEED", "data-streams", "DEEZWATTS_DEADLINE_SECONDS", "0"))
-                    .sink(() -> store)
-                    .build(),
-                () -> deadLetter));
+        ingest(
+            Map.of("DEEZWATTS_FEED", "data-streams", "DEEZWATTS_DEADLINE_SECONDS", "0"),
+            () -> store);
     TestExecutionContext context = TestExecutionContext.attempt("EventHubIngest", 0, 5);
 
     batch.deliverTo(misconfigured, context);
@@ -281,16 +282,11 @@ class EventHubIngestTest {
   @Test
   void aSinkSettingNoRetryCanFixParksEveryBulkOnTheFirstAttempt() throws Exception {
     EventHubIngest misconfigured =
-        new EventHubIngest(
-            new FunctionApp(
-                FunctionApp.components(ENV)
-                    .sink(
-                        () -> {
-                          throw new SettingException(
-                              "DEEZWATTS_SINK", "no sink for 'duckdb:' here", null);
-                        })
-                    .build(),
-                () -> deadLetter));
+        ingest(
+            ENV,
+            () -> {
+              throw new SettingException("DEEZWATTS_SINK", "no sink for 'duckdb:' here", null);
+            });
     TestExecutionContext context = TestExecutionContext.attempt("EventHubIngest", 0, 5);
 
     batch.deliverTo(misconfigured, context);
