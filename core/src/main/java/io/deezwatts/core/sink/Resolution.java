@@ -26,6 +26,9 @@ public record Resolution(
     long rowsStored,
     String runId) {
 
+  /** The table resolutions are appended to, in every sink (its schema is in the catalog). */
+  public static final String TABLE = "quarantine_resolutions";
+
   /** What a requeue did with an entry; {@link #closes()} says whether the entry is done. */
   public enum Outcome {
     /** It decodes now; its row (a bulk's rows) stored with the key of first delivery. */

@@ -33,14 +33,11 @@ public final class DuckDbSchema {
       sql.add(createTable(t, false));
       sql.add(createDedupView(t));
     }
-    if (catalog.tables().stream().anyMatch(t -> t.name().equals(RESOLUTIONS))) {
+    if (catalog.tables().stream().anyMatch(t -> t.name().equals(Resolution.TABLE))) {
       sql.add(createOpenView());
     }
     return sql;
   }
-
-  /** The table requeue appends each entry's outcome to. */
-  static final String RESOLUTIONS = "quarantine_resolutions";
 
   /** The view of quarantine entries that no resolution closes. */
   static final String OPEN_VIEW = "quarantine_open";
@@ -61,7 +58,7 @@ public final class DuckDbSchema {
     return "CREATE OR REPLACE VIEW "
         + OPEN_VIEW
         + " AS SELECT q.* FROM quarantine_dedup q WHERE NOT EXISTS (SELECT 1 FROM "
-        + RESOLUTIONS
+        + Resolution.TABLE
         + " r WHERE r.entry_key = q.event_key AND r.received_at = q.received_at"
         + " AND r.outcome IN ("
         + closing

@@ -271,7 +271,7 @@ final class DuckDbStore {
    * @throws SinkException as {@link #write} does; nothing is stored then
    */
   synchronized void resolve(List<Resolution> resolutions) throws SinkException {
-    TableSpec t = catalog.table(DuckDbSchema.RESOLUTIONS);
+    TableSpec t = catalog.table(Resolution.TABLE);
     Map<UUID, IntFunction<Object>> fresh = new LinkedHashMap<>();
     for (Resolution r : resolutions) {
       Object[] values = r.values();

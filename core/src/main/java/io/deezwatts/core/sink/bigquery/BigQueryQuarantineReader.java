@@ -23,9 +23,6 @@ import java.util.Set;
  * Thread-safe (it keeps no state between calls).
  */
 final class BigQueryQuarantineReader {
-  /** The table resolutions are appended to, and read back from to know which entries are closed. */
-  static final String RESOLUTIONS = "quarantine_resolutions";
-
   /** Rows per page when reading resolutions (small rows). */
   private static final int PAGE_ROWS = 10_000;
 
@@ -100,7 +97,7 @@ final class BigQueryQuarantineReader {
   private Set<String> closedEntries() throws SinkException {
     Set<String> done = new HashSet<>();
     tables.list(
-        RESOLUTIONS,
+        Resolution.TABLE,
         PAGE_ROWS,
         rows -> {
           for (Map<String, Object> r : rows) {

@@ -456,7 +456,7 @@ public final class BigQuerySink implements Sink, QuarantineStore {
     if (closed) {
       throw new IllegalStateException(description + " is closed");
     }
-    TableSpec table = Catalog.standard().table(BigQueryQuarantineReader.RESOLUTIONS);
+    TableSpec table = Catalog.standard().table(Resolution.TABLE);
     appender.open(Set.of(table));
     List<PendingRow> rows = new ArrayList<>();
     for (Resolution r : resolutions) {
