@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -26,10 +28,31 @@ final class QuarantineReader {
     this.file = file;
   }
 
-  /** The columns of a quarantine row that {@link OpenEntry#fromColumns} reads. */
+  /** The columns of a quarantine row that {@link OpenEntry#fromColumns} reads, in select order. */
+  private static final List<String> NAMES =
+      List.of(
+          "event_key",
+          "feed",
+          "type",
+          "event_index",
+          "reason",
+          "raw",
+          "raw_length",
+          "received_at",
+          "source",
+          "request_id",
+          "message_id",
+          "metadata",
+          "raw_encoding");
+
+  /** How a column is selected where not by its name: as JDBC can hand it over. */
+  private static final Map<String, String> SELECTED_AS =
+      Map.of("received_at", "epoch_us(received_at)", "metadata", "CAST(metadata AS VARCHAR)");
+
   private static final String OPEN_COLUMNS =
-      "event_key, feed, type, event_index, reason, raw, raw_length, epoch_us(received_at),"
-          + " source, request_id, message_id, CAST(metadata AS VARCHAR), raw_encoding";
+      NAMES.stream().map(n -> SELECTED_AS.getOrDefault(n, n)).collect(Collectors.joining(", "));
+
+  private static final int RECEIVED_AT = NAMES.indexOf("received_at");
 
   /**
    * Counts the open entries {@link #page} would list from the start with these filters; one entry
@@ -44,7 +67,7 @@ final class QuarantineReader {
             + " WHERE received_at >= make_timestamptz(?)"
             + " AND (? IS NULL OR contains(lower(reason), lower(?)))";
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setLong(1, since == null ? Long.MIN_VALUE / 2 : micros(since));
+      ps.setLong(1, micros(since));
       ps.setString(2, reasonContains);
       ps.setString(3, reasonContains);
       try (ResultSet rs = ps.executeQuery()) {
@@ -74,8 +97,8 @@ final class QuarantineReader {
             + " AND (received_at > make_timestamptz(?)"
             + " OR (received_at = make_timestamptz(?) AND event_key > ?))"
             + " ORDER BY received_at, event_key LIMIT ?";
-    long sinceMicros = since == null ? Long.MIN_VALUE / 2 : micros(since);
-    long afterMicros = after == null ? Long.MIN_VALUE / 2 : micros(after.context().receivedAt());
+    long sinceMicros = micros(since);
+    long afterMicros = micros(after == null ? null : after.context().receivedAt());
     String afterKey = after == null ? "" : after.entry().eventKey();
     List<OpenEntry> page = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -88,13 +111,13 @@ final class QuarantineReader {
       ps.setInt(7, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Object[] v = new Object[13];
+          Object[] v = new Object[NAMES.size()];
           for (int i = 0; i < v.length; i++) {
             v[i] = rs.getObject(i + 1);
           }
-          v[7] = Instant.EPOCH.plus(((Number) v[7]).longValue(), ChronoUnit.MICROS);
-          List<String> names = QUARANTINE_NAMES;
-          page.add(OpenEntry.fromColumns(name -> v[names.indexOf(name)]));
+          v[RECEIVED_AT] =
+              Instant.EPOCH.plus(((Number) v[RECEIVED_AT]).longValue(), ChronoUnit.MICROS);
+          page.add(OpenEntry.fromColumns(name -> v[NAMES.indexOf(name)]));
         }
       }
     } catch (SQLException e) {
@@ -106,23 +129,8 @@ final class QuarantineReader {
     return page;
   }
 
-  private static final List<String> QUARANTINE_NAMES =
-      List.of(
-          "event_key",
-          "feed",
-          "type",
-          "event_index",
-          "reason",
-          "raw",
-          "raw_length",
-          "received_at",
-          "source",
-          "request_id",
-          "message_id",
-          "metadata",
-          "raw_encoding");
-
+  /** Microseconds since the epoch; null (no bound) is before every entry. */
   private static long micros(Instant t) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    return t == null ? Long.MIN_VALUE / 2 : ChronoUnit.MICROS.between(Instant.EPOCH, t);
   }
 }
