@@ -48,47 +48,55 @@ final class ReplayConnections {
       }
     }
     Destination.EventHubs h = (Destination.EventHubs) destination;
-    String connection = env.get("DEEZWATTS_REPLAY_EVENTHUB_CONNECTION");
-    if (connection == null || connection.isBlank()) {
-      throw new CommandLine.ParameterException(
-          cl,
-          "set DEEZWATTS_REPLAY_EVENTHUB_CONNECTION to the connection string of a shared access policy"
-              + " with Send on "
-              + h.namespace()
-              + "/"
-              + h.hub()
-              + (env.containsKey("DEEZWATTS_EVENTHUB_CONNECTION")
-                  ? " (replay does not read DEEZWATTS_EVENTHUB_CONNECTION, the Azure function's"
-                      + " Listen string)"
-                  : ""));
-    }
+    String connection =
+        connectionString(
+            "DEEZWATTS_REPLAY_EVENTHUB_CONNECTION",
+            "Send",
+            h.namespace() + "/" + h.hub(),
+            env.containsKey("DEEZWATTS_EVENTHUB_CONNECTION")
+                ? " (replay does not read DEEZWATTS_EVENTHUB_CONNECTION, the Azure function's"
+                    + " Listen string)"
+                : "");
     EventHubsProducer producer;
     try {
-      producer = eventHubs.connect(h.namespace(), h.hub(), connection.trim());
+      producer = eventHubs.connect(h.namespace(), h.hub(), connection);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
     try {
       return new EventHubsBulkPublisher(producer, feed, stats);
-    } catch (AmqpException e) {
-      producer.close();
-      throw new CannotConnectException(
-          "cannot publish to eventhubs:"
-              + producer.describe()
-              + ": "
-              + (e.getErrorCondition() == null ? "" : e.getErrorCondition() + ": ")
-              + e.getMessage());
     } catch (RuntimeException e) {
-      // Not an AMQP answer: the SDK's own failure to connect (name resolution, TLS, timeout).
       producer.close();
+      // An AMQP answer names its condition; anything else is the SDK's own failure to connect
+      // (name resolution, TLS, timeout), named by its type.
+      String why =
+          e instanceof AmqpException a
+              ? (a.getErrorCondition() == null ? "" : a.getErrorCondition() + ": ")
+              : e.getClass().getSimpleName() + ": ";
       throw new CannotConnectException(
-          "cannot publish to eventhubs:"
-              + producer.describe()
-              + ": "
-              + e.getClass().getSimpleName()
-              + ": "
-              + e.getMessage());
+          "cannot publish to eventhubs:" + producer.describe() + ": " + why + e.getMessage());
     }
+  }
+
+  /**
+   * The trimmed connection string in {@code variable}.
+   *
+   * @throws CommandLine.ParameterException saying which policy it must be when it is unset
+   */
+  private String connectionString(String variable, String rights, String hub, String hint) {
+    String connection = env.get(variable);
+    if (connection == null || connection.isBlank()) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "set "
+              + variable
+              + " to the connection string of a shared access policy with "
+              + rights
+              + " on "
+              + hub
+              + hint);
+    }
+    return connection.trim();
   }
 
   private CommandLine.ParameterException noCredentials(IOException e) {
@@ -134,20 +142,15 @@ final class ReplayConnections {
               + "' is not a source; use pubsub:projects/PROJECT/subscriptions/SUB or"
               + " eventhubs:NAMESPACE/HUB");
     }
-    String connection = env.get("DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION");
-    if (connection == null || connection.isBlank()) {
-      throw new CommandLine.ParameterException(
-          cl,
-          "set DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION to the connection string of a shared access"
-              + " policy with Listen on "
-              + hub.group(1)
-              + "/"
-              + hub.group(2));
-    }
+    String connection =
+        connectionString(
+            "DEEZWATTS_REPLAY_FROM_EVENTHUB_CONNECTION",
+            "Listen",
+            hub.group(1) + "/" + hub.group(2),
+            "");
     EventHubsReader reader;
     try {
-      reader =
-          eventHubsReader.connect(hub.group(1), hub.group(2), consumerGroup, connection.trim());
+      reader = eventHubsReader.connect(hub.group(1), hub.group(2), consumerGroup, connection);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
